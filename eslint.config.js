@@ -1,0 +1,19 @@
+import tseslint from 'typescript-eslint';
+import noUnconsumedGenerator from './tools/eslint/no-unconsumed-generator.js';
+
+export default tseslint.config(
+  { ignores: ['build/', 'dist/', 'web/dist/', 'node_modules/', 'bin/', 'tools/', 'eslint.config.js', 'web/vite.config.ts'] },
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    plugins: { model: { rules: { 'no-unconsumed-generator': noUnconsumedGenerator } } },
+    rules: {
+      'model/no-unconsumed-generator': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/require-yield': 'off',
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-floating-promises': 'error',
+    },
+  },
+);

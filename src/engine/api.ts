@@ -1,0 +1,115 @@
+/**
+ * The explorer's public contract: what a program is, the options of a run, and what a run
+ * reports. `explore.ts` implements it; the kernel model, the scenarios, the CLI and the web
+ * page use only these types.
+ */
+import type { Loc, ThreadBody, ViolationKind } from './op.ts';
+
+/**
+ * One execution's program, built afresh for every execution (the explorer is stateless:
+ * generators cannot be copied, so each execution re-runs from scratch along a schedule).
+ * A factory must not read globals, clocks or Math.random.
+ */
+export interface ProgramInstance {
+  /** Thread 0: builds the initial state (setup) and spawns the actor threads. */
+  readonly main: ThreadBody;
+  /** Name of thread 0's CPU column (default "main"). */
+  readonly mainName?: string;
+  /**
+   * Runs once every thread has finished without a violation; reads final values through
+   * `peek` and may throw a ModelViolation (leak audit, scenario property).
+   */
+  readonly atEnd?: (peek: <T>(loc: Loc<T>) => T) => void;
+}
+export type Program = () => ProgramInstance;
+
+export type StrategyName = 'dpor' | 'naive' | 'bounded' | 'random' | 'pct' | 'replay';
+
+export interface ExploreOptions {
+  readonly strategy?: StrategyName; // default 'dpor'
+  /** Stop after this many executions (the result is then not exhaustive). */
+  readonly maxExecutions?: number;
+  /** Per-execution step bound; hitting it while a thread waits is a liveness violation. */
+  readonly maxSteps?: number;
+  /** Wall-time budget; needs `now` (the engine never reads a clock itself). */
+  readonly timeBudgetMs?: number;
+  /** Injected clock for budgets and elapsedMs (e.g. performance.now); absent: elapsedMs 0. */
+  readonly now?: () => number;
+  /** 'bounded': at most this many preemptions per execution. */
+  readonly preemptionBound?: number;
+  /** 'random' / 'pct': seed of the explorer's own PRNG. */
+  readonly seed?: number;
+  /** 'pct': bug depth d. */
+  readonly pctDepth?: number;
+  /** Faults per execution (default 1). */
+  readonly maxFaults?: number;
+  /** Fault sites that may fail (default: every site). */
+  readonly faultSites?: readonly string[];
+  /** Stop at the first violation (default true). */
+  readonly stopOnViolation?: boolean;
+  /** 'replay': the schedule string to re-run. */
+  readonly schedule?: string;
+  /** Record a full trace for every violation (default true). */
+  readonly traces?: boolean;
+  /** Called every so often with the counts so far. */
+  readonly onProgress?: (p: Progress) => void;
+  /** Polled between executions; true stops the run (Ctrl-C). */
+  readonly shouldStop?: () => boolean;
+}
+
+export interface Progress {
+  readonly executions: number;
+  readonly blocked: number;
+  readonly steps: number;
+  readonly elapsedMs: number;
+}
+
+/** One step of a trace. */
+export interface TraceStep {
+  /** Thread id (0 = main) and its CPU column name. */
+  readonly tid: number;
+  readonly thread: string;
+  /** Op kind ('load', 'acquire', 'note', ...). */
+  readonly op: string;
+  /** Object touched (loc or lock name), if any. */
+  readonly obj?: string;
+  /** Value read, written or returned, rendered as text. */
+  readonly value?: string;
+  /** Model function call stack, outermost first. */
+  readonly stack: readonly string[];
+  /** Annotation from `note`. */
+  readonly text?: string;
+}
+
+export interface Trace {
+  readonly steps: readonly TraceStep[];
+  readonly threads: readonly string[];
+}
+
+export interface Violation {
+  readonly kind: ViolationKind;
+  readonly message: string;
+  /** Versioned, compact schedule string that replays this execution exactly. */
+  readonly schedule: string;
+  readonly trace?: Trace;
+  /** Metrics of the violating execution. */
+  readonly metrics?: Readonly<Record<string, number>>;
+  /** For deadlocks: the wait-for cycle, as thread names and what each waits for. */
+  readonly waitFor?: readonly string[];
+}
+
+export interface ExploreResult {
+  readonly strategy: StrategyName;
+  /** 'exhaustive': every class explored; 'bounded': a bound or budget cut it; 'sampled'. */
+  readonly coverage: 'exhaustive' | 'bounded' | 'sampled';
+  readonly executions: number;
+  /** Executions abandoned as redundant (sleep-set blocked); zero for optimal DPOR. */
+  readonly blocked: number;
+  readonly steps: number;
+  readonly elapsedMs: number;
+  readonly violations: readonly Violation[];
+  /** Per metric, the maximum over executions. */
+  readonly metrics: Readonly<Record<string, number>>;
+  /** Terminal-state signatures are not kept here; tests use the hook below. */
+  readonly stoppedBy?: 'maxExecutions' | 'timeBudget' | 'shouldStop' | 'violation';
+}

@@ -3,7 +3,37 @@
  * reports. `explore.ts` implements it; the kernel model, the scenarios, the CLI and the web
  * page use only these types.
  */
-import type { Loc, ThreadBody, ViolationKind } from './op.ts';
+import type { Lock, Loc, ThreadBody, ViolationKind } from './op.ts';
+
+/** Who holds a lock and who waits for it, by thread name. */
+export interface LockState {
+  readonly holders: readonly string[];
+  readonly mode: 'free' | 'read' | 'write';
+  readonly waiters: readonly string[];
+}
+
+/** Read-only access to an execution's store, for end-of-run checks and state snapshots. */
+export interface Peek {
+  load<T>(loc: Loc<T>): T;
+  lock(lock: Lock): LockState;
+}
+
+/**
+ * The model state after a step, as the trace viewer's inspector shows it. Generic: the
+ * kernel model decides what objects to list (mm_structs, tasks, globals).
+ */
+export interface StateSnapshot {
+  readonly objects: readonly SnapshotObject[];
+}
+export interface SnapshotObject {
+  /** 'mm_struct', 'task_struct', 'anon_vma', 'global', ... */
+  readonly kind: string;
+  /** A stable display name, e.g. 'mm#2 (child of fork)'. */
+  readonly name: string;
+  readonly fields: Readonly<Record<string, string | number | boolean | null | readonly string[]>>;
+  /** A maple tree's ranges, in order; `entry` is e.g. 'vma#3', 'XA_ZERO_ENTRY'. */
+  readonly entries?: readonly { readonly start: number; readonly last: number; readonly entry: string }[];
+}
 
 /**
  * One execution's program, built afresh for every execution (the explorer is stateless:
@@ -19,7 +49,9 @@ export interface ProgramInstance {
    * Runs once every thread has finished without a violation; reads final values through
    * `peek` and may throw a ModelViolation (leak audit, scenario property).
    */
-  readonly atEnd?: (peek: <T>(loc: Loc<T>) => T) => void;
+  readonly atEnd?: (peek: Peek) => void;
+  /** The state after each step, recorded only for traces (counterexamples, replays). */
+  readonly snapshot?: (peek: Peek) => StateSnapshot;
 }
 export type Program = () => ProgramInstance;
 
@@ -79,6 +111,8 @@ export interface TraceStep {
   readonly stack: readonly string[];
   /** Annotation from `note`. */
   readonly text?: string;
+  /** The state after this step, if the program provides snapshots. */
+  readonly state?: StateSnapshot;
 }
 
 export interface Trace {

@@ -5,6 +5,12 @@
  * observe and receives that step's result back. Code between two yields touches only
  * thread-local values. Helpers are generators too and are called with `yield*`.
  *
+ * Atomicity guarantee: when a thread's visible op executes, the engine resumes the thread at
+ * once and runs it up to its next visible op before any other thread runs. So the code right
+ * after a `load` of a location holding a plain data structure (a maple tree) reads that
+ * structure in the same step, and an `rmw` whose function mutates such a structure in place
+ * is one atomic step that counts as a write.
+ *
  * Two kinds of op:
  * - visible ops (load, store, rmw, lock operations, await, sleep, spawn, join, tick reads):
  *   each is one scheduling point; the explorer may run other threads before it;

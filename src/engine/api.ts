@@ -87,6 +87,22 @@ export interface ExploreOptions {
   readonly onProgress?: (p: Progress) => void;
   /** Polled between executions; true stops the run (Ctrl-C). */
   readonly shouldStop?: () => boolean;
+  /** Called after every execution, e.g. to collect terminal-state signatures in tests. */
+  readonly onExecution?: (end: ExecutionEnd) => void;
+  /** Minimise each violation's counterexample (fewest preemptions, then steps); default true. */
+  readonly minimize?: boolean;
+}
+
+/** One finished execution, as `onExecution` sees it. */
+export interface ExecutionEnd {
+  /** Set if the execution ended with a violation. */
+  readonly violation?: ViolationKind;
+  readonly message?: string;
+  /** The final store (valid only during the callback). */
+  readonly peek: Peek;
+  readonly steps: number;
+  /** The execution's schedule string. */
+  schedule(): string;
 }
 
 export interface Progress {

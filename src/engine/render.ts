@@ -1,0 +1,36 @@
+/** Short text renderings of model values for traces and reports. */
+
+const MAX = 48;
+
+/** Renders a value short: numbers and booleans as is, model objects by their name. */
+export function renderValue(v: unknown): string {
+  switch (typeof v) {
+    case 'number':
+    case 'boolean':
+    case 'bigint':
+      return String(v);
+    case 'undefined':
+      return 'undefined';
+    case 'string':
+      return clip(JSON.stringify(v));
+    case 'function':
+      return 'fn';
+    case 'symbol':
+      return v.description ?? 'symbol';
+    default:
+      break;
+  }
+  if (v === null) return 'NULL';
+  const named = (v as { name?: unknown }).name;
+  if (typeof named === 'string') return clip(named);
+  if (Array.isArray(v)) return clip(`[${v.map(renderValue).join(', ')}]`);
+  try {
+    return clip(JSON.stringify(v));
+  } catch {
+    return 'object';
+  }
+}
+
+function clip(s: string): string {
+  return s.length > MAX ? `${s.slice(0, MAX - 3)}...` : s;
+}

@@ -1,0 +1,211 @@
+/**
+ * What every strategy shares: building executions, driving one to its end, and the
+ * bookkeeping of a run (counts, limits, violations, metrics, progress).
+ */
+import type { ExploreOptions, ExploreResult, Progress, StrategyName, Violation } from './api.ts';
+import type { Program } from './api.ts';
+import { type Decider, Execution, type RunOptions } from './runtime.ts';
+import { decodeSchedule, D_CHOOSE, D_FAULT, D_STEP, encodeSchedule, TICK } from './schedule.ts';
+
+export const DEFAULT_MAX_STEPS = 100_000;
+
+/** Picks which enabled actor steps next: an index into `actors[0..n)`. */
+export type Picker = (n: number, actors: Int32Array) => number;
+
+export class Session {
+  executions = 0;
+  blocked = 0;
+  steps = 0;
+  readonly violations: Violation[] = [];
+  readonly metrics: Record<string, number> = {};
+  stoppedBy: ExploreResult['stoppedBy'];
+  readonly maxSteps: number;
+  readonly runOptions: RunOptions;
+  /** Scratch buffer for enabled actors. */
+  actors = new Int32Array(16);
+  private readonly started: number;
+  private lastProgress: number;
+  private readonly seen = new Set<string>();
+
+  readonly program: Program;
+  readonly options: ExploreOptions;
+
+  constructor(program: Program, options: ExploreOptions) {
+    this.program = program;
+    this.options = options;
+    this.maxSteps = options.maxSteps ?? DEFAULT_MAX_STEPS;
+    this.runOptions = {
+      maxFaults: options.maxFaults ?? 1,
+      faultSites: options.faultSites === undefined ? null : new Set(options.faultSites),
+      trace: false,
+    };
+    this.started = options.now?.() ?? 0;
+    this.lastProgress = this.started;
+  }
+
+  newExecution(decider: Decider, trace = false): Execution {
+    return new Execution(this.program, trace ? { ...this.runOptions, trace } : this.runOptions, decider);
+  }
+
+  /** Runs `exec` to its end, asking `pick` at every scheduling point. */
+  drive(exec: Execution, pick: Picker): void {
+    while (!exec.finished) {
+      if (exec.steps >= this.maxSteps) {
+        exec.liveness(this.maxSteps);
+        return;
+      }
+      const n = this.enabled(exec);
+      if (n === 0) {
+        exec.deadlock();
+        return;
+      }
+      exec.step(this.actors[pick(n, this.actors)]!);
+    }
+  }
+
+  enabled(exec: Execution): number {
+    if (this.actors.length < exec.threads.length + 1) this.actors = new Int32Array(exec.threads.length * 2 + 2);
+    return exec.enabled(this.actors);
+  }
+
+  /** Accounts one finished execution; returns false when the run must stop. */
+  record(exec: Execution): boolean {
+    this.executions++;
+    this.steps += exec.steps;
+    for (const [k, v] of exec.metrics) if (!(k in this.metrics) || v > this.metrics[k]!) this.metrics[k] = v;
+    const v = exec.violation;
+    this.options.onExecution?.({
+      ...(v !== null ? { violation: v.kind, message: v.message } : {}),
+      peek: exec,
+      steps: exec.steps,
+      schedule: () => encodeSchedule(exec.log),
+    });
+    if (v !== null) {
+      const key = `${v.kind}\u0000${v.message}`;
+      if (!this.seen.has(key)) {
+        this.seen.add(key);
+        this.violations.push({
+          kind: v.kind,
+          message: v.message,
+          schedule: encodeSchedule(exec.log),
+          ...(v.waitFor !== undefined ? { waitFor: v.waitFor } : {}),
+          metrics: Object.fromEntries(exec.metrics),
+        });
+      }
+      if (this.options.stopOnViolation ?? true) {
+        this.stoppedBy = 'violation';
+        return false;
+      }
+    }
+    return this.withinLimits();
+  }
+
+  /** Checks the execution and time limits and Ctrl-C; reports progress. */
+  withinLimits(): boolean {
+    const o = this.options;
+    if (o.maxExecutions !== undefined && this.executions >= o.maxExecutions) {
+      this.stoppedBy = 'maxExecutions';
+      return false;
+    }
+    if (o.shouldStop?.() === true) {
+      this.stoppedBy = 'shouldStop';
+      return false;
+    }
+    if (o.now !== undefined && (this.executions & 255) === 0) {
+      const t = o.now();
+      if (o.timeBudgetMs !== undefined && t - this.started >= o.timeBudgetMs) {
+        this.stoppedBy = 'timeBudget';
+        return false;
+      }
+      if (o.onProgress !== undefined && t - this.lastProgress >= 500) {
+        this.lastProgress = t;
+        o.onProgress(this.progress());
+      }
+    }
+    return true;
+  }
+
+  progress(): Progress {
+    return { executions: this.executions, blocked: this.blocked, steps: this.steps, elapsedMs: this.elapsed() };
+  }
+
+  elapsed(): number {
+    return this.options.now === undefined ? 0 : this.options.now() - this.started;
+  }
+
+  result(strategy: StrategyName, complete: boolean): ExploreResult {
+    const stopped = this.stoppedBy !== undefined;
+    const coverage = strategy === 'random' || strategy === 'pct' || strategy === 'replay'
+      ? 'sampled'
+      : complete && !stopped ? 'exhaustive' : 'bounded';
+    return {
+      strategy,
+      coverage,
+      executions: this.executions,
+      blocked: this.blocked,
+      steps: this.steps,
+      elapsedMs: this.elapsed(),
+      violations: this.violations,
+      metrics: this.metrics,
+      ...(this.stoppedBy !== undefined ? { stoppedBy: this.stoppedBy } : {}),
+    };
+  }
+}
+
+/**
+ * A decider and picker that follow a schedule string exactly; they throw a clear Error
+ * when the schedule does not fit the program.
+ */
+export class ScheduleFollower implements Decider {
+  private pos = 0;
+  private readonly log;
+
+  constructor(schedule: string) {
+    this.log = decodeSchedule(schedule);
+  }
+
+  readonly pick: Picker = (n, actors) => {
+    const actor = this.take(D_STEP, 'a thread step');
+    for (let i = 0; i < n; i++) if (actors[i] === actor) return i;
+    const runnable = Array.from(actors.subarray(0, n), (a) => (a === TICK ? 't' : String(a))).join(', ');
+    throw new Error(
+      `schedule does not fit the program: decision ${this.pos} runs ${actor === TICK ? 'the tick' : `thread ${actor}`}, which is not runnable (runnable: ${runnable})`,
+    );
+  };
+
+  choose(n: number): number {
+    const v = this.take(D_CHOOSE, `a choice among ${n}`);
+    if (v >= n) throw new Error(`schedule does not fit the program: decision ${this.pos} chooses ${v} of ${n}`);
+    return v;
+  }
+
+  fault(index: number): boolean {
+    if (this.pos < this.log.length && this.log.kinds[this.pos] === D_FAULT) {
+      const v = this.log.values[this.pos]!;
+      if (v === index) {
+        this.pos++;
+        return true;
+      }
+      if (v < index) throw new Error(`schedule does not fit the program: fault call ${v} was not made there`);
+    }
+    return false;
+  }
+
+  /** Checks that the schedule was used up. */
+  checkConsumed(): void {
+    if (this.pos < this.log.length) {
+      throw new Error(`schedule does not fit the program: ${this.log.length - this.pos} decisions left after the execution ended`);
+    }
+  }
+
+  private take(kind: number, what: string): number {
+    if (this.pos >= this.log.length) {
+      throw new Error(`schedule does not fit the program: it ends after ${this.pos} decisions, but the execution needs ${what}`);
+    }
+    if (this.log.kinds[this.pos] !== kind) {
+      const found = ['a thread step', 'a choice', 'a fault'][this.log.kinds[this.pos]!];
+      throw new Error(`schedule does not fit the program: decision ${this.pos + 1} is ${found}, but the execution needs ${what}`);
+    }
+    return this.log.values[this.pos++]!;
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * Renders a trace the way kernel commit messages show races: one column per CPU (thread),
+ * headed "CPU n (name)", one line per step, "function: what" with the innermost model
+ * function; notes appear verbatim. Also a Mermaid sequenceDiagram export.
+ */
+import type { Trace, TraceStep } from './api.ts';
+import { TICK } from './schedule.ts';
+
+/** What a step did, in a few words ("load mm_users = 2", a note's text verbatim). */
+export function describeStep(s: TraceStep): string {
+  const obj = s.obj ?? '';
+  const v = s.value ?? '';
+  switch (s.op) {
+    case 'note':
+      return s.text ?? '';
+    case 'load':
+      return `load ${obj} = ${v}`;
+    case 'store':
+      return `store ${obj} = ${v}`;
+    case 'rmw':
+      return `update ${obj}: ${v}`;
+    case 'cas':
+      return `cmpxchg ${obj}: ${v}`;
+    case 'await':
+      return `wait ${obj} = ${v}`;
+    case 'acquire':
+      return v === 'waits' ? `lock ${obj} (waits)` : `lock ${obj}`;
+    case 'tryacquire':
+      return `trylock ${obj} -> ${v}`;
+    case 'release':
+      return `unlock ${obj}`;
+    case 'spawn':
+      return `start ${v}`;
+    case 'join':
+      return `wait for ${v} to exit`;
+    case 'sleep_until':
+      return `sleep ${v}`;
+    case 'jiffies':
+      return `jiffies = ${v}`;
+    case 'choose':
+      return `choose ${obj} = ${v}`;
+    case 'fault':
+      return `${obj} fails`;
+    case 'tick':
+      return `timer tick: ${v}`;
+    default:
+      return [s.op, obj, v].filter((x) => x !== '').join(' ');
+  }
+}
+
+/** One table line for a step: "function: what", or just "what" outside any model function. */
+export function stepLine(s: TraceStep): string {
+  const fn = s.stack[s.stack.length - 1];
+  const what = describeStep(s);
+  return fn === undefined ? what : `${fn}: ${what}`;
+}
+
+export interface TableOptions {
+  /** Appended in the column of the thread that took the last step (e.g. the violation). */
+  readonly finalLine?: string;
+  /** Blank columns between CPU columns (default 2). */
+  readonly gap?: number;
+}
+
+/** The per-CPU table of a trace. Timer ticks take a line in column 0, marked "[timer]". */
+export function formatTable(trace: Trace, options: TableOptions = {}): string {
+  const gap = options.gap ?? 2;
+  const rows: { col: number; text: string }[] = trace.steps.map((s) => ({
+    col: s.tid === TICK ? 0 : s.tid,
+    text: s.tid === TICK ? `[timer] ${describeStep(s)}` : stepLine(s),
+  }));
+  if (options.finalLine !== undefined) {
+    const last = trace.steps[trace.steps.length - 1];
+    rows.push({ col: last === undefined || last.tid === TICK ? 0 : last.tid, text: options.finalLine });
+  }
+  const used = new Set(rows.map((r) => r.col));
+  const cols = trace.threads.map((_, i) => i).filter((i) => used.has(i));
+  if (cols.length === 0) return '';
+  const header = (i: number): string => `CPU ${i} (${trace.threads[i] ?? '?'})`;
+  const width = new Map<number, number>();
+  for (const c of cols) width.set(c, header(c).length);
+  for (const r of rows) width.set(r.col, Math.max(width.get(r.col) ?? 0, r.text.length));
+  const line = (cells: Map<number, string>): string => {
+    let out = '';
+    let pending = '';
+    for (const c of cols) {
+      const cell = cells.get(c) ?? '';
+      if (cell !== '') {
+        out += pending + cell;
+        pending = ' '.repeat(width.get(c)! - cell.length + gap);
+      } else pending += ' '.repeat(width.get(c)! + gap);
+    }
+    return out;
+  };
+  const lines = [line(new Map(cols.map((c) => [c, header(c)])))];
+  for (const r of rows) lines.push(line(new Map([[r.col, r.text]])));
+  return lines.join('\n');
+}
+
+/** The trace as a Mermaid sequenceDiagram: one participant per CPU, a note per step. */
+export function formatMermaid(trace: Trace, options: TableOptions = {}): string {
+  const id = (i: number): string => `CPU${i}`;
+  const esc = (t: string): string => t.replace(/[;#]/g, (c) => `#${c.charCodeAt(0)};`);
+  const out = ['sequenceDiagram'];
+  trace.threads.forEach((name, i) => out.push(`  participant ${id(i)} as CPU ${i} (${esc(name)})`));
+  let lastCol = 0;
+  for (const s of trace.steps) {
+    const col = s.tid === TICK ? 0 : s.tid;
+    lastCol = col;
+    const text = s.tid === TICK ? `[timer] ${describeStep(s)}` : stepLine(s);
+    out.push(`  Note over ${id(col)}: ${esc(text)}`);
+  }
+  if (options.finalLine !== undefined) out.push(`  Note over ${id(lastCol)}: ${esc(options.finalLine)}`);
+  return out.join('\n');
+}

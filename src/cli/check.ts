@@ -1,0 +1,28 @@
+/** `mmlife check <scenario>`: explore, print the verdict, exit 0 (none found) or 1 (violation). */
+import type { RunFlags } from './options.ts';
+import { runRequest } from './options.ts';
+import { DEFAULT_PRESET, resolveRequest } from './request.ts';
+import { clearProgress, progressLine, runRequests } from './run.ts';
+import { checkReport, formatCheckReport } from './report.ts';
+import { writeTraceFile } from './trace-file.ts';
+
+export interface CheckFlags extends RunFlags {
+  readonly json?: boolean;
+  readonly out?: string;
+}
+
+export async function checkCommand(scenarioName: string, flags: CheckFlags): Promise<number> {
+  const req0 = runRequest(scenarioName, flags);
+  const resolved = resolveRequest(req0); // refuses bad input before any work starts
+  const req = resolved.kernel ? { ...req0, kernel: req0.kernel ?? DEFAULT_PRESET } : req0;
+  const progress = progressLine(resolved.scenario.id);
+  const [result] = await runRequests([req], progress ? { onProgress: (_i, p) => progress(p) } : {});
+  clearProgress();
+  if (!result) throw new Error('no result');
+  const report = checkReport(req, resolved, result);
+  const v = result.violations[0];
+  if (flags.out !== undefined && v) writeTraceFile(flags.out, req, v);
+  process.stdout.write((flags.json ? JSON.stringify(report, null, 2) : formatCheckReport(report)) + '\n');
+  if (flags.out !== undefined && !v && !flags.json) process.stdout.write(`(no violation: nothing written to ${flags.out})\n`);
+  return v ? 1 : 0;
+}

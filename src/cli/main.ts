@@ -1,0 +1,93 @@
+#!/usr/bin/env node
+/**
+ * The `mmlife` command. Commands live in their own modules; this file only declares them.
+ * Exit status: 0 nothing found / success, 1 a violation (or a matrix cell not as expected),
+ * 2 bad input (one line naming the problem, no stack trace).
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { checkCommand, type CheckFlags } from './check.ts';
+import { UsageError } from './errors.ts';
+import { listCommand } from './list.ts';
+import { matrixCommand, type MatrixFlags } from './matrix.ts';
+import { STRATEGIES } from './options.ts';
+import { replayCommand, type ReplayFlags } from './replay.ts';
+
+const collect = (v: string, prev: string[]): string[] => [...prev, v];
+
+function withRunOptions(cmd: Command): Command {
+  return cmd
+    .option('-p, --param <NAME=VALUE>', 'scenario parameter, repeatable (e.g. --param N=10)', collect, [] as string[])
+    .option('-k, --kernel <preset>', 'kernel preset (default v7.0 for kernel scenarios; see mmlife list)')
+    .option('--patch <switches>', 'flip behaviour switches of the preset, e.g. +uprobeSemInDupMm,-xaZeroMarker')
+    .addOption(new Option('-s, --strategy <name>', 'exploration strategy').choices(STRATEGIES))
+    .option('--max-executions <n>', 'stop after n executions')
+    .option('--max-steps <n>', 'per-execution step bound (liveness check)')
+    .option('--time-budget <seconds>', 'stop after this much wall time')
+    .option('--preemption-bound <n>', 'at most n preemptions per execution (implies --strategy bounded)')
+    .option('--seed <n>', 'seed for random and pct')
+    .option('--pct-depth <d>', 'PCT bug depth (implies --strategy pct)')
+    .option('-f, --faults <n>', 'injected failures per execution (default 1)')
+    .option('--fault-sites <list>', 'only these fault sites may fail (comma-separated; see mmlife list)');
+}
+
+const program = new Command()
+  .name('mmlife')
+  .description(
+    'Explore races in a model of the Linux mm_struct life cycle.\n' +
+      'Exit status: 0 no violation, 1 violation found (or matrix mismatch), 2 bad input.',
+  )
+  .showSuggestionAfterError(true)
+  .exitOverride()
+  .configureOutput({ outputError: (str, write) => write(str.replace(/^error: /, 'mmlife: ')) });
+
+program
+  .command('list')
+  .description('list scenarios, kernel presets, behaviour switches and fault sites')
+  .option('--json', 'print one JSON object')
+  .action((opts: { json?: boolean }) => listCommand(opts));
+
+withRunOptions(
+  program
+    .command('check')
+    .description('explore a scenario; print the verdict, counts and, for a violation, the per-CPU table')
+    .argument('<scenario>', 'scenario id or name (mmlife list)'),
+)
+  .option('--json', 'print one JSON object')
+  .option('-o, --out <file>', 'write the counterexample as a trace file (for replay and view)')
+  .action(async (scenario: string, opts: CheckFlags) => {
+    process.exitCode = await checkCommand(scenario, opts);
+  });
+
+withRunOptions(
+  program
+    .command('replay')
+    .description('re-run one execution from a trace file, or a scenario with --schedule, and print it')
+    .argument('<target>', 'trace.json, or a scenario id/name with --schedule'),
+)
+  .option('--schedule <s>', 'the schedule string to replay')
+  .option('--json', 'print one JSON object')
+  .action((target: string, opts: ReplayFlags) => {
+    process.exitCode = replayCommand(target, opts);
+  });
+
+program
+  .command('matrix')
+  .description('every race scenario under the releases it names, before and after its fix, against the expected verdicts')
+  .option('--only <ids>', 'only these scenarios (comma-separated ids or names)')
+  .option('--json', 'print one JSON object')
+  .action(async (opts: MatrixFlags) => {
+    process.exitCode = await matrixCommand(opts);
+  });
+
+try {
+  await program.parseAsync();
+} catch (e) {
+  if (e instanceof CommanderError) {
+    process.exitCode = e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0 ? 0 : 2;
+  } else if (e instanceof UsageError) {
+    process.stderr.write(`mmlife: ${e.message}\n`);
+    process.exitCode = 2;
+  } else {
+    throw e;
+  }
+}

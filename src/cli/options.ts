@@ -1,0 +1,78 @@
+/** Turns command-line flags into a RunRequest, rejecting malformed values with UsageError. */
+import type { StrategyName } from '../engine/api.ts';
+import { UsageError } from './errors.ts';
+import type { RunRequest } from './request.ts';
+
+export const STRATEGIES: readonly StrategyName[] = ['dpor', 'naive', 'bounded', 'random', 'pct'];
+
+export interface RunFlags {
+  readonly param: readonly string[];
+  readonly kernel?: string;
+  readonly patch?: string;
+  readonly strategy?: string;
+  readonly maxExecutions?: string;
+  readonly maxSteps?: string;
+  readonly timeBudget?: string;
+  readonly preemptionBound?: string;
+  readonly seed?: string;
+  readonly pctDepth?: string;
+  readonly faults?: string;
+  readonly faultSites?: string;
+  readonly schedule?: string;
+}
+
+function int(flag: string, value: string | undefined, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value) || Number(value) < min) {
+    throw new UsageError(`--${flag} takes a whole number >= ${min}, not '${value}'`);
+  }
+  return Number(value);
+}
+
+function seconds(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const x = Number(value);
+  if (!Number.isFinite(x) || x <= 0) throw new UsageError(`--${flag} takes a positive number of seconds, not '${value}'`);
+  return x * 1000;
+}
+
+/** Splits repeated/comma-separated --param values into NAME=VALUE items. */
+function paramList(values: readonly string[]): string[] {
+  return values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+}
+
+export function runRequest(scenario: string, f: RunFlags): RunRequest {
+  if (f.strategy !== undefined && !STRATEGIES.includes(f.strategy as StrategyName)) {
+    throw new UsageError(`unknown strategy '${f.strategy}' (one of ${STRATEGIES.join(', ')})`);
+  }
+  const raw: Record<string, unknown> = {
+    scenario,
+    kernel: f.kernel,
+    patch: f.patch,
+    strategy: f.strategy,
+    maxExecutions: int('max-executions', f.maxExecutions, 1),
+    maxSteps: int('max-steps', f.maxSteps, 1),
+    timeBudgetMs: seconds('time-budget', f.timeBudget),
+    preemptionBound: int('preemption-bound', f.preemptionBound, 0),
+    seed: int('seed', f.seed, 0),
+    pctDepth: int('pct-depth', f.pctDepth, 1),
+    maxFaults: int('faults', f.faults, 0),
+    faultSites: f.faultSites?.split(',').map((s) => s.trim()).filter(Boolean),
+    schedule: f.schedule,
+  };
+  if (raw['preemptionBound'] !== undefined && raw['strategy'] === undefined) raw['strategy'] = 'bounded';
+  if (raw['pctDepth'] !== undefined && raw['strategy'] === undefined) raw['strategy'] = 'pct';
+  for (const k of Object.keys(raw)) if (raw[k] === undefined) delete raw[k];
+  // Parameters are validated against the scenario when the request is resolved.
+  return { ...(raw as Omit<RunRequest, 'params'>), params: parseRawParams(paramList(f.param)) };
+}
+
+function parseRawParams(items: readonly string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const a of items) {
+    const m = /^([A-Za-z_][\w-]*)=(-?\d+)$/.exec(a);
+    if (!m) throw new UsageError(`malformed --param '${a}': expected NAME=INTEGER, e.g. N=10`);
+    out[m[1] as string] = Number(m[2]);
+  }
+  return out;
+}

@@ -1,0 +1,92 @@
+/**
+ * The result of a `check` as text for people and as one JSON object for scripts
+ * (DESIGN.md section 5).
+ */
+import type { ExploreResult, Violation } from '../engine/api.ts';
+import { formatTable } from '../engine/table.ts';
+import type { Resolved, RunRequest } from './request.ts';
+import { replayCommand } from './request.ts';
+
+export interface CheckReport {
+  readonly scenario: string;
+  readonly name: string;
+  readonly kernel: string | null;
+  readonly patch: string | null;
+  readonly params: Readonly<Record<string, number>>;
+  readonly strategy: string;
+  readonly verdict: 'violation' | 'pass';
+  readonly exhaustive: boolean;
+  readonly coverage: ExploreResult['coverage'];
+  readonly stoppedBy: string | null;
+  readonly executions: number;
+  readonly blocked: number;
+  readonly steps: number;
+  readonly elapsedMs: number;
+  readonly metrics: Readonly<Record<string, number>>;
+  readonly violation?: {
+    readonly kind: string;
+    readonly message: string;
+    readonly schedule: string;
+    readonly table: string;
+    readonly replay: string;
+    readonly metrics?: Readonly<Record<string, number>>;
+  };
+}
+
+export function checkReport(req: RunRequest, resolved: Resolved, result: ExploreResult): CheckReport {
+  const v: Violation | undefined = result.violations[0];
+  return {
+    scenario: resolved.scenario.id,
+    name: resolved.scenario.name,
+    kernel: req.kernel ?? null,
+    patch: req.patch ?? null,
+    params: resolved.params,
+    strategy: result.strategy,
+    verdict: v ? 'violation' : 'pass',
+    exhaustive: result.coverage === 'exhaustive',
+    coverage: result.coverage,
+    stoppedBy: result.stoppedBy ?? null,
+    executions: result.executions,
+    blocked: result.blocked,
+    steps: result.steps,
+    elapsedMs: Math.round(result.elapsedMs),
+    metrics: result.metrics,
+    ...(v && {
+      violation: {
+        kind: v.kind,
+        message: v.message,
+        schedule: v.schedule,
+        table: v.trace ? formatTable(v.trace) : '',
+        replay: replayCommand(req, v.schedule),
+        ...(v.metrics && { metrics: v.metrics }),
+      },
+    }),
+  };
+}
+
+const n = (x: number): string => x.toLocaleString('en-US');
+
+export function formatCheckReport(r: CheckReport): string {
+  const lines: string[] = [];
+  const params = Object.entries(r.params).map(([k, v]) => `${k}=${v}`).join(' ');
+  const head = [r.scenario, r.name !== r.scenario ? `(${r.name})` : '', params, r.kernel ? `kernel ${r.kernel}` : '',
+    r.patch ? `patch ${r.patch}` : ''].filter(Boolean).join(' ');
+  lines.push(head);
+  const rate = r.elapsedMs > 0 ? ` (${n(Math.round((r.executions * 1000) / r.elapsedMs))} executions/s)` : '';
+  const cut = r.stoppedBy && r.stoppedBy !== 'violation' ? `, cut by ${r.stoppedBy}` : '';
+  lines.push(
+    `strategy ${r.strategy}, ${r.coverage}${cut}: ${n(r.executions)} executions, ${n(r.blocked)} blocked, ` +
+      `${n(r.steps)} steps in ${(r.elapsedMs / 1000).toFixed(2)} s${rate}`,
+  );
+  for (const [k, v] of Object.entries(r.metrics)) lines.push(`metric ${k}: max ${n(v)}`);
+  if (!r.violation) {
+    lines.push(r.exhaustive ? 'verdict: pass (no violation in any execution)' : 'verdict: pass (no violation found within the bounds)');
+    return lines.join('\n');
+  }
+  const v = r.violation;
+  lines.push(`verdict: VIOLATION (${v.kind}): ${v.message}`, '');
+  if (v.table) lines.push(v.table, '');
+  if (v.metrics) for (const [k, x] of Object.entries(v.metrics)) lines.push(`metric ${k} in this execution: ${n(x)}`);
+  lines.push(`replay: ${v.replay}`);
+  return lines.join('\n');
+}

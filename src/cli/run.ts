@@ -1,0 +1,71 @@
+/** Runs exploration requests in a worker thread, with progress on stderr and Ctrl-C. */
+import { Worker } from 'node:worker_threads';
+import type { ExploreResult, Progress } from '../engine/api.ts';
+import type { RunRequest } from './request.ts';
+import { UsageError } from './errors.ts';
+
+export interface RunHooks {
+  /** Called with each request's progress. */
+  readonly onProgress?: (index: number, p: Progress) => void;
+  /** Called as each request finishes. */
+  readonly onResult?: (index: number, r: ExploreResult) => void;
+}
+
+type WorkerMessage =
+  | { type: 'progress'; index: number; progress: Progress }
+  | { type: 'result'; index: number; result: ExploreResult }
+  | { type: 'error'; usage: boolean; message: string; stack?: string };
+
+/**
+ * Explores every request in order. A first Ctrl-C sets the stop flag (each run then ends
+ * early and says so); a second one exits at once.
+ */
+export function runRequests(requests: readonly RunRequest[], hooks: RunHooks = {}): Promise<ExploreResult[]> {
+  const stop = new SharedArrayBuffer(4);
+  const flag = new Int32Array(stop);
+  const worker = new Worker(new URL('./explore-worker.js', import.meta.url), { workerData: { requests, stop } });
+  const results: ExploreResult[] = [];
+  let interrupts = 0;
+  const onSigint = (): void => {
+    interrupts++;
+    if (interrupts > 1) process.exit(130);
+    Atomics.store(flag, 0, 1);
+    process.stderr.write('\nmmlife: interrupted; finishing with what was explored (Ctrl-C again to quit)\n');
+  };
+  process.on('SIGINT', onSigint);
+  return new Promise<ExploreResult[]>((resolve, reject) => {
+    worker.on('message', (m: WorkerMessage) => {
+      if (m.type === 'progress') hooks.onProgress?.(m.index, m.progress);
+      else if (m.type === 'result') {
+        results[m.index] = m.result;
+        hooks.onResult?.(m.index, m.result);
+      } else {
+        const err = m.usage ? new UsageError(m.message) : new Error(m.message);
+        if (m.stack && !m.usage) err.stack = m.stack;
+        reject(err);
+      }
+    });
+    worker.on('error', reject);
+    worker.on('exit', () => {
+      process.off('SIGINT', onSigint);
+      if (results.length === requests.length) resolve(results);
+      else reject(new Error('exploration worker stopped early'));
+    });
+  });
+}
+
+/** A one-line progress display on stderr, only when it is a terminal. */
+export function progressLine(label: string): ((p: Progress) => void) | undefined {
+  if (!process.stderr.isTTY) return undefined;
+  return (p) => {
+    const rate = p.elapsedMs > 0 ? Math.round((p.executions * 1000) / p.elapsedMs) : 0;
+    process.stderr.write(
+      `\r${label}: ${p.executions.toLocaleString('en-US')} executions, ${p.blocked} blocked, ` +
+        `${rate.toLocaleString('en-US')}/s, ${(p.elapsedMs / 1000).toFixed(1)} s   `,
+    );
+  };
+}
+
+export function clearProgress(): void {
+  if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+}

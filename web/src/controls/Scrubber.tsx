@@ -1,0 +1,67 @@
+/** Step controls: first / back / forward / last, a slider, and the keys ←/→, Home/End. */
+import { useEffect } from 'preact/hooks';
+import { cursor, doc, goTo, violating } from '../store.ts';
+
+/** Keys that move the cursor, unless the focus is in a text field or a list. */
+function onKey(e: KeyboardEvent): void {
+  if (!doc.value || e.altKey || e.ctrlKey || e.metaKey) return;
+  const t = e.target as HTMLElement | null;
+  if (t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT')) {
+    if (!(t instanceof HTMLInputElement && t.type === 'range')) return;
+  }
+  const n = doc.value.trace.steps.length;
+  const moves: Record<string, number> = {
+    ArrowLeft: cursor.value - 1,
+    ArrowRight: cursor.value + 1,
+    Home: 0,
+    End: n - 1,
+  };
+  const to = moves[e.key];
+  if (to === undefined) return;
+  e.preventDefault();
+  goTo(to);
+}
+
+export function Scrubber() {
+  useEffect(() => {
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+  const d = doc.value;
+  if (!d) return null;
+  const n = d.trace.steps.length;
+  const i = cursor.value;
+  const bad = violating.value;
+  return (
+    <div class="scrubber" role="group" aria-label="step controls">
+      <button type="button" onClick={() => goTo(0)} title="first step (Home)" aria-label="first step">
+        &#x23EE;
+      </button>
+      <button type="button" onClick={() => goTo(i - 1)} title="previous step (\u2190)" aria-label="previous step">
+        &#x25C0;
+      </button>
+      <button type="button" onClick={() => goTo(i + 1)} title="next step (\u2192)" aria-label="next step">
+        &#x25B6;
+      </button>
+      <button type="button" onClick={() => goTo(n - 1)} title="last step (End)" aria-label="last step">
+        &#x23ED;
+      </button>
+      <input
+        type="range"
+        min={0}
+        max={Math.max(0, n - 1)}
+        value={i}
+        aria-label="step"
+        onInput={(e) => goTo(Number((e.target as HTMLInputElement).value))}
+      />
+      <span class="pos" data-testid="position">
+        step {i} / {n - 1}
+      </span>
+      {bad !== undefined && (
+        <button type="button" class="to-violation" onClick={() => goTo(bad)} title="jump to the violating step">
+          violation at {bad}
+        </button>
+      )}
+    </div>
+  );
+}

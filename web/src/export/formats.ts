@@ -1,0 +1,37 @@
+/**
+ * What the page exports, each exactly as the CLI would produce it: the per-CPU text table
+ * and the Mermaid diagram from the engine's table.ts, the trace file, the replay command.
+ */
+import { formatMermaid, formatTable } from '../../../src/engine/table.ts';
+import { replayCommand } from '../../../src/cli/request.ts';
+import { docToText } from '../load-trace.ts';
+import type { TraceDoc } from '../trace-doc.ts';
+
+export type ExportKind = 'table' | 'mermaid' | 'json' | 'replay';
+
+export const exportLabels: Readonly<Record<ExportKind, string>> = {
+  table: 'Text table',
+  mermaid: 'Mermaid',
+  json: 'Trace JSON',
+  replay: 'Replay command',
+};
+
+export function exportText(doc: TraceDoc, kind: ExportKind): string {
+  switch (kind) {
+    case 'table':
+      return formatTable(doc.trace);
+    case 'mermaid': {
+      const v = doc.violation;
+      const last = doc.trace.steps.at(-1);
+      const final = v && last?.text !== v.message ? `${v.kind}: ${v.message}` : undefined;
+      return formatMermaid(doc.trace, final !== undefined ? { finalLine: final } : {});
+    }
+    case 'json':
+      return docToText(doc);
+    case 'replay': {
+      const schedule = doc.violation?.schedule ?? doc.request?.schedule;
+      if (!doc.request || schedule === undefined) return '# this trace does not say which scenario and schedule it came from';
+      return replayCommand(doc.request, schedule);
+    }
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * Pure layout helpers for the swimlanes: which locks each thread holds or waits for at each
+ * step (drawn as vertical spans), and the racing pair of steps.
+ */
+import type { Trace, TraceStep } from '../../../src/engine/api.ts';
+
+export interface LockSpan {
+  readonly tid: number;
+  readonly lock: string;
+  readonly mode: string;
+  /** First step of the span (the acquire, or the queueing step of a wait). */
+  readonly from: number;
+  /** Last step of the span (the release); the trace's last step when never released. */
+  readonly to: number;
+  /** The span is a wait for the lock, not a hold. */
+  readonly waiting: boolean;
+  /** Column slot within the thread's lane, so that overlapping spans sit side by side. */
+  readonly slot: number;
+  /** True when the span runs to the end of the trace without a release. */
+  readonly open: boolean;
+}
+
+const ACQUIRE_OPS = new Set(['acquire', 'tryacquire']);
+
+/** Lock mode of a lock step, from its value text ('read', 'write', ...) or 'write'. */
+function modeOf(step: TraceStep): string {
+  const v = step.value ?? '';
+  if (/read/.test(v)) return 'read';
+  return 'write';
+}
+
+/** Did this lock step leave the thread waiting (queued) rather than holding the lock? */
+function isWait(step: TraceStep): boolean {
+  return /queued|waits|blocked/.test(step.value ?? '');
+}
+
+/** Did a trylock fail? */
+function isFailedTry(step: TraceStep): boolean {
+  return step.op === 'tryacquire' && /false|fail/.test(step.value ?? '');
+}
+
+/** Lock spans of a trace, each with a slot inside its thread's lane. */
+export function lockSpans(trace: Trace): LockSpan[] {
+  const last = trace.steps.length - 1;
+  const open = new Map<string, { from: number; mode: string; waiting: boolean }>();
+  const raw: Omit<LockSpan, 'slot'>[] = [];
+  const close = (key: string, tid: number, lock: string, to: number): void => {
+    const o = open.get(key);
+    if (!o) return;
+    open.delete(key);
+    raw.push({ tid, lock, mode: o.mode, from: o.from, to, waiting: o.waiting, open: false });
+  };
+  trace.steps.forEach((step, i) => {
+    if (step.obj === undefined) return;
+    const key = `${step.tid}\u0000${step.obj}`;
+    if (ACQUIRE_OPS.has(step.op) && !isFailedTry(step)) {
+      const o = open.get(key);
+      if (o?.waiting) {
+        // the grant after a wait: the wait ends just before, the hold starts here
+        close(key, step.tid, step.obj, Math.max(o.from, i - 1));
+      }
+      open.set(key, { from: i, mode: modeOf(step), waiting: isWait(step) });
+    } else if (step.op === 'grant' || step.op === 'granted') {
+      close(key, step.tid, step.obj, Math.max(0, i - 1));
+      open.set(key, { from: i, mode: modeOf(step), waiting: false });
+    } else if (step.op === 'release') {
+      close(key, step.tid, step.obj, i);
+    }
+  });
+  for (const [key, o] of open) {
+    const [tid, lock] = key.split('\u0000') as [string, string];
+    raw.push({ tid: Number(tid), lock, mode: o.mode, from: o.from, to: last, waiting: o.waiting, open: true });
+  }
+  raw.sort((a, b) => a.from - b.from || a.to - b.to);
+  // greedy slot assignment per thread
+  const slotEnds = new Map<number, number[]>();
+  return raw.map((s) => {
+    const ends = slotEnds.get(s.tid) ?? [];
+    slotEnds.set(s.tid, ends);
+    let slot = ends.findIndex((end) => end < s.from);
+    if (slot < 0) slot = ends.length;
+    ends[slot] = s.to;
+    return { ...s, slot };
+  });
+}
+
+/** Number of slots per thread id (the width of its lock gutter). */
+export function slotCounts(spans: readonly LockSpan[]): Map<number, number> {
+  const m = new Map<number, number>();
+  for (const s of spans) m.set(s.tid, Math.max(m.get(s.tid) ?? 0, s.slot + 1));
+  return m;
+}
+
+const WRITES = new Set(['store', 'rmw', 'cas', 'acquire', 'tryacquire', 'release', 'grant', 'granted']);
+
+/**
+ * The racing pair: the last cross-thread dependency into the violating thread. Scanning the
+ * violating thread's steps from the end, the first step j whose object another thread
+ * touched before it (at i < j, one of the two a write) gives the pair (i, j).
+ */
+export function racingPair(trace: Trace, violating: number | undefined): [number, number] | undefined {
+  if (violating === undefined) return undefined;
+  const steps = trace.steps;
+  const tid = steps[violating]?.tid;
+  if (tid === undefined) return undefined;
+  for (let j = violating; j >= 0; j--) {
+    const sj = steps[j];
+    if (sj?.tid !== tid || sj.obj === undefined) continue;
+    for (let i = j - 1; i >= 0; i--) {
+      const si = steps[i];
+      if (!si || si.tid === tid || si.obj !== sj.obj) continue;
+      if (WRITES.has(si.op) || WRITES.has(sj.op)) return [i, j];
+    }
+  }
+  return undefined;
+}

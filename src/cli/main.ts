@@ -11,6 +11,7 @@ import { listCommand } from './list.ts';
 import { matrixCommand, type MatrixFlags } from './matrix.ts';
 import { STRATEGIES } from './options.ts';
 import { replayCommand, type ReplayFlags } from './replay.ts';
+import { viewCommand } from './view-command.ts';
 
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
 
@@ -77,6 +78,15 @@ program
   .option('--json', 'print one JSON object')
   .action(async (opts: MatrixFlags) => {
     process.exitCode = await matrixCommand(opts);
+  });
+
+program
+  .command('view')
+  .description('serve the trace viewer on 127.0.0.1 (optionally with a trace file from check --out)')
+  .argument('[trace]', 'trace file to open')
+  .option('--port <n>', 'port (default: a free one)')
+  .action(async (trace: string | undefined, opts: { port?: string }) => {
+    await viewCommand(trace, opts);
   });
 
 try {

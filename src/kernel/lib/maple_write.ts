@@ -1,0 +1,580 @@
+// Models lib/maple_tree.c @ 7.3.4: the write path — mas_wr_store_type() (store-type choice and
+// hence node counts), mas_store_root()/mas_root_expand()/mas_new_root(), NULL expansion
+// (mas_wr_extend_null() / mas_extend_spanning_null()), and the node rewrite of node stores,
+// splits, rebalances and spanning stores.
+//
+// CUSTOMISED (same logical result, different node layout):
+// - One rewrite routine serves every store type: the new content of the leaves the write touches
+//   (prefix of the first leaf + new range + suffix of the last leaf, like the kernel's big node) is
+//   cut into nodes, and each parent level is rebuilt the same way up to the first level where one
+//   node replaces one node. The kernel has separate paths per store type and 7.x's maple_copy.
+// - Split points: the kernel's mab_calc_split() balances differently; here a level with n slots is
+//   cut into ceil(n / slots) nearly equal nodes, never ending a non-right-most leaf on NULL.
+// - An under-full node takes in all of one neighbour (left if any, else right) and is re-cut,
+//   where the kernel may shift only part of a sibling.
+// - In non-RCU mode a node replaced one-for-one is rewritten in place (as the kernel's node store
+//   does through its on-stack copy); in RCU mode it is replaced by a new node and marked dead,
+//   except exact-fit stores, which write one slot in place as in the kernel.
+
+import {
+  type ma_state,
+  type maple_entry,
+  type maple_tree,
+  type store_type,
+  MA_STATE_BULK,
+  ULONG_MAX,
+  ma_is_leaf,
+  ma_max_gap,
+  maple_leaf_64,
+  maple_node,
+  mt_height,
+  mt_in_rcu,
+  mt_internal_type,
+  mt_min_slots,
+  mt_set_height,
+  mt_slots,
+  mte_is_root,
+  xa_is_internal,
+  xa_is_node,
+} from './maple_node.ts';
+import { mtree_lookup_walk } from './maple_walk.ts';
+
+/**
+ * mas_wr_store_type() - classify the write of @entry over [mas.index, mas.last] as the kernel
+ * would on this tree's layout. Does not move @mas.
+ * Models: lib/maple_tree.c: mas_wr_store_type() with mas_wr_walk(), mas_is_span_wr(),
+ * mas_wr_end_piv(), mas_wr_extend_null() and mas_wr_new_end()
+ */
+export function mas_wr_store_type(mas: ma_state, entry: maple_entry): store_type {
+  const mt = mas.tree;
+  const root = mt.ma_root;
+  if (!xa_is_node(root)) return 'wr_store_root';
+  let index = mas.index;
+  let last = mas.last;
+  let node = root;
+  let min = 0;
+  let max = ULONG_MAX;
+  let offset: number;
+  let r_min: number;
+  let r_max: number;
+  for (;;) {
+    const end = node.end;
+    offset = 0;
+    while (offset < end && (node.pivot[offset] as number) < index) offset++;
+    r_min = offset === 0 ? min : (node.pivot[offset - 1] as number) + 1;
+    r_max = offset < end ? (node.pivot[offset] as number) : max;
+    if (ma_is_leaf(node.type)) break;
+    // mas_is_span_wr() on an internal level
+    if (last > r_max || (last === r_max && entry === null && last !== ULONG_MAX)) return 'wr_spanning_store';
+    node = node.slot[offset] as maple_node;
+    min = r_min;
+    max = r_max;
+  }
+  if (last >= r_max && last >= max) {
+    if (last > max || (entry === null && last !== ULONG_MAX)) return 'wr_spanning_store';
+  }
+  const end = node.end;
+  let offset_end = offset;
+  while (offset_end < end && last > (node.pivot[offset_end] as number)) offset_end++;
+  let end_piv = offset_end < end ? (node.pivot[offset_end] as number) : max;
+  if (entry === null) {
+    if (node.slot[offset_end] === null) {
+      last = end_piv;
+    } else if (last === end_piv && end !== offset_end && node.slot[offset_end + 1] === null) {
+      offset_end++;
+      last = end_piv = offset_end === end ? max : (node.pivot[offset_end] as number);
+    }
+    if (node.slot[offset] === null) {
+      index = r_min;
+    } else if (index === r_min && offset > 0 && node.slot[offset - 1] === null) {
+      offset--;
+      r_min = index = offset === 0 ? min : (node.pivot[offset - 1] as number) + 1;
+      r_max = node.pivot[offset] as number;
+    }
+  }
+  if (r_min === index && r_max === last) return 'wr_exact_fit';
+  if (index === 0 && last === ULONG_MAX) return 'wr_new_root';
+  let new_end = end + 2 - (offset_end - offset);
+  if (r_min === index) new_end--;
+  if (end_piv === last) new_end--;
+  if (new_end < mt_min_slots(node.type)) {
+    return !mte_is_root(node) && (mas.mas_flags & MA_STATE_BULK) === 0 ? 'wr_rebalance' : 'wr_node_store';
+  }
+  if (new_end >= mt_slots(node.type)) return 'wr_split_store';
+  const rcu = mt_in_rcu(mt);
+  if (!rcu && offset === end) return 'wr_append';
+  if (new_end === end && (!rcu || offset_end - offset === 1)) return 'wr_slot_store';
+  return 'wr_node_store';
+}
+
+/** The range [min, max] of the slot holding @index, and its entry. */
+interface slot_range {
+  min: number;
+  max: number;
+  entry: maple_entry;
+}
+
+function range_at(mt: maple_tree, index: number): slot_range {
+  let node = mt.ma_root as maple_node;
+  let min = 0;
+  let max = ULONG_MAX;
+  for (;;) {
+    const end = node.end;
+    let offset = 0;
+    while (offset < end && (node.pivot[offset] as number) < index) offset++;
+    const smin = offset === 0 ? min : (node.pivot[offset - 1] as number) + 1;
+    const smax = offset < end ? (node.pivot[offset] as number) : max;
+    if (ma_is_leaf(node.type)) return { min: smin, max: smax, entry: node.slot[offset] };
+    node = node.slot[offset] as maple_node;
+    min = smin;
+    max = smax;
+  }
+}
+
+/**
+ * mas_wr_extend_null()/mas_extend_spanning_null() - a NULL write absorbs the NULL ranges next
+ * to it, across leaves, so that no two NULL ranges are ever adjacent. Returns [index, last].
+ */
+function mas_extend_null(mt: maple_tree, index: number, last: number): [number, number] {
+  const l = range_at(mt, index);
+  if (l.entry === null) index = l.min;
+  else if (index === l.min && index > 0) {
+    const p = range_at(mt, index - 1);
+    if (p.entry === null) index = p.min;
+  }
+  const r = range_at(mt, last);
+  if (r.entry === null) last = r.max;
+  else if (last === r.max && last < ULONG_MAX) {
+    const n = range_at(mt, last + 1);
+    if (n.entry === null) last = n.max;
+  }
+  return [index, last];
+}
+
+/** A node of the level being rebuilt, with its bounds. */
+interface level_node {
+  node: maple_node;
+  min: number;
+  max: number;
+}
+
+/** The leaf (or the node @levels above the leaves) holding @index, with its bounds. */
+function node_at(mt: maple_tree, index: number, level: number): level_node {
+  let node = mt.ma_root as maple_node;
+  let min = 0;
+  let max = ULONG_MAX;
+  for (let depth = mt_height(mt) - 1; depth > level; depth--) {
+    const end = node.end;
+    let offset = 0;
+    while (offset < end && (node.pivot[offset] as number) < index) offset++;
+    const smin = offset === 0 ? min : (node.pivot[offset - 1] as number) + 1;
+    max = offset < end ? (node.pivot[offset] as number) : max;
+    min = smin;
+    node = node.slot[offset] as maple_node;
+  }
+  return { node, min, max };
+}
+
+/** Bounds of @node, found by ascending (mas_ascend()). */
+function node_bounds(node: maple_node): [number, number] {
+  let min = -1;
+  let max = -1;
+  let n = node;
+  while (n.parent !== null && (min < 0 || max < 0)) {
+    const p = n.parent;
+    const s = n.parent_slot;
+    if (min < 0 && s > 0) min = (p.pivot[s - 1] as number) + 1;
+    if (max < 0 && s < p.end) max = p.pivot[s] as number;
+    n = p;
+  }
+  return [min < 0 ? 0 : min, max < 0 ? ULONG_MAX : max];
+}
+
+/** The content of one level being rebuilt: slot i covers up to piv[i]. */
+interface big_node {
+  piv: number[];
+  slt: unknown[];
+}
+
+/** Append the slots of @n (bounds @min..@max) whose range ends in [from, to]. */
+function push_slots(b: big_node, n: maple_node, max: number, from: number, to: number): void {
+  for (let i = 0; i <= n.end; i++) {
+    const hi = i < n.end ? (n.pivot[i] as number) : max;
+    if (hi >= from && hi <= to) {
+      b.piv.push(hi);
+      b.slt.push(n.slot[i]);
+    }
+  }
+}
+
+/**
+ * mab_calc_split()-like cut of @n slots into nodes of at most @cap and at least @min_count
+ * (when more than one), never ending a non-last leaf on NULL. Returns the end (exclusive) of each node.
+ */
+function mab_calc_split(b: big_node, cap: number, min_count: number, leaf: boolean): number[] {
+  const n = b.piv.length;
+  for (let k = Math.ceil(n / cap); ; k++) {
+    const cuts: number[] = [];
+    const base = Math.floor(n / k);
+    let rem = n % k;
+    let at = 0;
+    for (let j = 0; j < k; j++) {
+      at += base + (rem > 0 ? 1 : 0);
+      if (rem > 0) rem--;
+      cuts.push(at);
+    }
+    let ok = true;
+    for (let j = 0; leaf && j < k - 1; j++) {
+      const cut = cuts[j] as number;
+      if (b.slt[cut - 1] !== null) continue;
+      const size = cut - (j === 0 ? 0 : (cuts[j - 1] as number));
+      const next = (cuts[j + 1] as number) - cut;
+      if (size - 1 >= min_count && next + 1 <= cap) cuts[j] = cut - 1;
+      else if (size + 1 <= cap && next - 1 >= min_count) cuts[j] = cut + 1;
+      else ok = false;
+    }
+    if (ok) return cuts;
+  }
+}
+
+/** Fill @node with slots [from, to) of @b; the node's bounds are min..max. */
+function mab_fill_node(node: maple_node, b: big_node, from: number, to: number, min: number, max: number): void {
+  const count = to - from;
+  const npiv = node.pivot.length;
+  node.end = count - 1;
+  for (let i = 0; i < node.slot.length; i++) {
+    node.slot[i] = i < count ? b.slt[from + i] : null;
+    if (i < npiv) node.pivot[i] = i < count - 1 ? (b.piv[from + i] as number) : i === count - 1 ? max : 0;
+  }
+  if (!ma_is_leaf(node.type)) {
+    let cmin = min;
+    for (let i = 0; i < count; i++) {
+      const child = node.slot[i] as maple_node;
+      const cmax = i < count - 1 ? (b.piv[from + i] as number) : max;
+      child.parent = node;
+      child.parent_slot = i;
+      if (node.gap !== null) node.gap[i] = ma_max_gap(child, cmin, cmax);
+      cmin = cmax + 1;
+    }
+    if (node.gap !== null) for (let i = count; i < node.gap.length; i++) node.gap[i] = 0;
+  }
+}
+
+/** Is @node still reachable from the root through consistent parent links? */
+function mte_linked(mt: maple_tree, node: maple_node): boolean {
+  let n = node;
+  while (n.parent !== null) {
+    if (n.parent.slot[n.parent_slot] !== n) return false;
+    n = n.parent;
+  }
+  return mt.ma_root === n;
+}
+
+/** mte_destroy_walk()-like: mark @node and its unshared descendants dead. */
+function mte_set_dead_walk(node: maple_node): void {
+  node.dead = true;
+  if (ma_is_leaf(node.type)) return;
+  for (let i = 0; i <= node.end; i++) {
+    const child = node.slot[i] as maple_node;
+    if (child.parent === node && !child.dead) mte_set_dead_walk(child);
+  }
+}
+
+/**
+ * mas_update_gap() - push the largest gap of @node up through its parents until it stops
+ * changing. Models: lib/maple_tree.c: mas_update_gap() / mas_parent_gap()
+ */
+function mas_update_gap(node: maple_node, min: number, max: number): void {
+  let n = node;
+  let lo = min;
+  let hi = max;
+  while (n.parent !== null) {
+    const p = n.parent;
+    if (p.gap === null) return;
+    const g = ma_max_gap(n, lo, hi);
+    if (p.gap[n.parent_slot] === g) return;
+    p.gap[n.parent_slot] = g;
+    [lo, hi] = node_bounds(p);
+    n = p;
+  }
+}
+
+/** The tree shrinks while its root is an internal node with one child. */
+function mas_collapse_root(mt: maple_tree): void {
+  let root = mt.ma_root as maple_node;
+  let height = mt_height(mt);
+  while (!ma_is_leaf(root.type) && root.end === 0) {
+    const child = root.slot[0] as maple_node;
+    root.dead = true;
+    child.parent = null;
+    child.parent_slot = 0;
+    root = child;
+    height--;
+  }
+  mt.ma_root = root;
+  mt_set_height(mt, height);
+}
+
+/**
+ * mas_wr_rebuild() - replace the leaves holding [index, last] by their new content and rebuild
+ * each parent level until one node replaces one node (see the file header).
+ * Models: lib/maple_tree.c: mas_wr_node_store(), mas_split(), mas_rebalance(),
+ * mas_wr_spanning_store() (CUSTOMISED: one routine, see header)
+ */
+function mas_wr_rebuild(mt: maple_tree, index: number, last: number, entry: maple_entry, in_place: boolean): void {
+  let lo = node_at(mt, index, 0);
+  let hi = lo.max >= last ? lo : node_at(mt, last, 0);
+  let b: big_node = { piv: [], slt: [] };
+  // the big node: the head of the first leaf, the new range, the tail of the last leaf
+  for (let i = 0, smin = lo.min; i <= lo.node.end; i++) {
+    const smax = i < lo.node.end ? (lo.node.pivot[i] as number) : lo.max;
+    if (smax >= index) {
+      if (smin < index) {
+        b.piv.push(index - 1);
+        b.slt.push(lo.node.slot[i]);
+      }
+      break;
+    }
+    b.piv.push(smax);
+    b.slt.push(lo.node.slot[i]);
+    smin = smax + 1;
+  }
+  b.piv.push(last);
+  b.slt.push(entry);
+  push_slots(b, hi.node, hi.max, last + 1, ULONG_MAX);
+  const olds: maple_node[] = [];
+  for (let level = 0; ; level++) {
+    const leaf = level === 0;
+    const type = leaf ? maple_leaf_64 : mt_internal_type(mt);
+    const cap = mt_slots(type);
+    const min_count = mt_min_slots(type) + 1;
+    // a non-right-most leaf must not end in NULL: take in the next leaf
+    if (leaf && hi.max !== ULONG_MAX && b.slt[b.slt.length - 1] === null) {
+      hi = node_at(mt, hi.max + 1, 0);
+      push_slots(b, hi.node, hi.max, 0, ULONG_MAX);
+    }
+    const is_root = lo.node.parent === null && hi.node.parent === null;
+    if (!is_root && b.piv.length < min_count) {
+      // rebalance: take in a whole neighbour at this level
+      if (lo.min > 0) {
+        lo = node_at(mt, lo.min - 1, level);
+        const nb: big_node = { piv: [], slt: [] };
+        push_slots(nb, lo.node, lo.max, 0, ULONG_MAX);
+        b = { piv: nb.piv.concat(b.piv), slt: nb.slt.concat(b.slt) };
+      } else if (hi.max < ULONG_MAX) {
+        hi = node_at(mt, hi.max + 1, level);
+        push_slots(b, hi.node, hi.max, 0, ULONG_MAX);
+      }
+    }
+    const cuts = mab_calc_split(b, cap, min_count, leaf);
+    olds.push(lo.node);
+    if (hi.node !== lo.node) olds.push(hi.node);
+    if (!leaf) {
+      for (const n of [lo.node, hi.node]) for (let i = 0; i <= n.end; i++) olds.push(n.slot[i] as maple_node);
+    }
+    if (cuts.length === 1 && lo.node === hi.node) {
+      // one node replaces one node: rewrite in place, or swap in a new node (RCU)
+      let node = lo.node;
+      if (!in_place) {
+        node = new maple_node(type);
+        node.parent = lo.node.parent;
+        node.parent_slot = lo.node.parent_slot;
+        if (node.parent === null) mt.ma_root = node;
+        else node.parent.slot[node.parent_slot] = node;
+      }
+      mab_fill_node(node, b, 0, b.piv.length, lo.min, lo.max);
+      if (node.parent === null) mas_collapse_root(mt);
+      else mas_update_gap(node, lo.min, lo.max);
+      break;
+    }
+    // build the new nodes of this level
+    const made: maple_node[] = [];
+    const maxes: number[] = [];
+    let from = 0;
+    let nmin = lo.min;
+    for (const cut of cuts) {
+      const node = new maple_node(type);
+      const nmax = cut === b.piv.length ? hi.max : (b.piv[cut - 1] as number);
+      mab_fill_node(node, b, from, cut, nmin, nmax);
+      made.push(node);
+      maxes.push(nmax);
+      from = cut;
+      nmin = nmax + 1;
+    }
+    if (is_root) {
+      if (made.length === 1) {
+        (made[0] as maple_node).parent = null;
+        mt.ma_root = made[0];
+        mas_collapse_root(mt);
+      } else {
+        const root = new maple_node(mt_internal_type(mt));
+        const rb: big_node = { piv: maxes, slt: made };
+        mab_fill_node(root, rb, 0, made.length, 0, ULONG_MAX);
+        mt.ma_root = root;
+        mt_set_height(mt, mt_height(mt) + 1);
+      }
+      break;
+    }
+    // the parent level: its slots before lo, the new nodes, its slots after hi
+    const pl = lo.node.parent as maple_node;
+    const ph = hi.node.parent as maple_node;
+    const [plmin, plmax] = node_bounds(pl);
+    const [phmin, phmax] = pl === ph ? [plmin, plmax] : node_bounds(ph);
+    const pb: big_node = { piv: [], slt: [] };
+    for (let i = 0; i < lo.node.parent_slot; i++) {
+      pb.piv.push(pl.pivot[i] as number);
+      pb.slt.push(pl.slot[i]);
+    }
+    for (let i = 0; i < made.length; i++) {
+      pb.piv.push(maxes[i] as number);
+      pb.slt.push(made[i]);
+    }
+    for (let i = hi.node.parent_slot + 1; i <= ph.end; i++) {
+      pb.piv.push(i < ph.end ? (ph.pivot[i] as number) : phmax);
+      pb.slt.push(ph.slot[i]);
+    }
+    b = pb;
+    lo = { node: pl, min: plmin, max: plmax };
+    hi = { node: ph, min: phmin, max: phmax };
+  }
+  for (const n of olds) if (!n.dead && !mte_linked(mt, n)) mte_set_dead_walk(n);
+}
+
+/**
+ * mas_store_root() / mas_root_expand() - a write into an empty or root-pointer tree.
+ * Models: lib/maple_tree.c: mas_store_root(), mas_root_expand()
+ */
+function mas_store_root(mas: ma_state, entry: maple_entry): void {
+  const mt = mas.tree;
+  if (entry === null) {
+    if (mas.index === 0) mt.ma_root = null;
+    return;
+  }
+  if (mas.index === 0 && mas.last === 0 && !xa_is_internal(entry)) {
+    mt.ma_root = entry;
+    mas.status = 'ma_start';
+    return;
+  }
+  const contents = mt.ma_root;
+  const b: big_node = { piv: [], slt: [] };
+  if (mas.index > 0) {
+    if (contents !== null) {
+      b.piv.push(0);
+      b.slt.push(contents);
+    }
+    if (mas.index > 1 || contents === null) {
+      b.piv.push(mas.index - 1);
+      b.slt.push(null);
+    }
+  }
+  b.piv.push(mas.last);
+  b.slt.push(entry);
+  if (mas.last !== ULONG_MAX) {
+    b.piv.push(ULONG_MAX);
+    b.slt.push(null);
+  }
+  const node = new maple_node(maple_leaf_64);
+  mab_fill_node(node, b, 0, b.piv.length, 0, ULONG_MAX);
+  mt.ma_root = node;
+  mt_set_height(mt, 1);
+  mas_wr_reposition(mas);
+}
+
+/**
+ * mas_new_root() - a write over [0, ULONG_MAX]: NULL empties the tree, anything else is a
+ * one-slot leaf. Models: lib/maple_tree.c: mas_new_root()
+ */
+function mas_new_root(mas: ma_state, entry: maple_entry): void {
+  const mt = mas.tree;
+  const old = mt.ma_root;
+  if (entry === null) {
+    mt.ma_root = null;
+    mt_set_height(mt, 0);
+    mas.status = 'ma_start';
+  } else {
+    const node = new maple_node(maple_leaf_64);
+    node.slot[0] = entry;
+    node.pivot[0] = ULONG_MAX;
+    mt.ma_root = node;
+    mt_set_height(mt, 1);
+    mas_wr_reposition(mas);
+  }
+  if (xa_is_node(old)) mte_set_dead_walk(old);
+}
+
+/** Leave @mas on the range just written, status ma_active (as after mas_wr_store_entry()). */
+function mas_wr_reposition(mas: ma_state): void {
+  const mt = mas.tree;
+  const root = mt.ma_root as maple_node;
+  mas.status = 'ma_active';
+  mas.node = root;
+  mas.min = 0;
+  mas.max = ULONG_MAX;
+  mas.depth = 1;
+  let node = root;
+  let min = 0;
+  let max = ULONG_MAX;
+  const index = mas.index;
+  for (;;) {
+    const end = node.end;
+    let offset = 0;
+    while (offset < end && (node.pivot[offset] as number) < index) offset++;
+    const smin = offset === 0 ? min : (node.pivot[offset - 1] as number) + 1;
+    const smax = offset < end ? (node.pivot[offset] as number) : max;
+    if (ma_is_leaf(node.type)) {
+      mas.node = node;
+      mas.offset = offset;
+      mas.min = min;
+      mas.max = max;
+      mas.end = end;
+      mas.index = smin;
+      mas.last = smax;
+      return;
+    }
+    node = node.slot[offset] as maple_node;
+    min = smin;
+    max = smax;
+    mas.depth++;
+  }
+}
+
+/**
+ * mas_wr_store_entry() - perform the write of @entry over [mas.index, mas.last] classified as
+ * mas.store_type; allocation has already been accounted. Leaves @mas on the written range
+ * (which a NULL write widens to the merged NULL range).
+ * Models: lib/maple_tree.c: mas_wr_store_entry()
+ */
+export function mas_wr_store_entry(mas: ma_state, entry: maple_entry): void {
+  const mt = mas.tree;
+  if (!xa_is_node(mt.ma_root)) {
+    mas_store_root(mas, entry);
+    return;
+  }
+  if (entry === null) [mas.index, mas.last] = mas_extend_null(mt, mas.index, mas.last);
+  if (mas.index === 0 && mas.last === ULONG_MAX) {
+    mas_new_root(mas, entry);
+    return;
+  }
+  if (mas.store_type === 'wr_exact_fit') {
+    const r = range_at(mt, mas.index);
+    if (r.min === mas.index && r.max === mas.last) {
+      const leaf = node_at(mt, mas.index, 0);
+      let offset = 0;
+      while (offset < leaf.node.end && (leaf.node.pivot[offset] as number) < mas.index) offset++;
+      const was_null = leaf.node.slot[offset] === null;
+      leaf.node.slot[offset] = entry;
+      if (was_null !== (entry === null)) mas_update_gap(leaf.node, leaf.min, leaf.max);
+      mas_wr_reposition(mas);
+      return;
+    }
+  }
+  mas_wr_rebuild(mt, mas.index, mas.last, entry, !mt_in_rcu(mt));
+  mas_wr_reposition(mas);
+}
+
+/** The entry stored at @index (mtree_load() without the zero-entry filter). */
+export function mas_wr_content(mt: maple_tree, index: number): maple_entry {
+  const root = mt.ma_root;
+  if (xa_is_node(root)) return mtree_lookup_walk(root, index);
+  return index === 0 ? root : null;
+}

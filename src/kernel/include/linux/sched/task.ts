@@ -1,0 +1,42 @@
+// Models include/linux/sched/task.h @ v7.0: task_lock()/task_unlock() (the alloc_lock spinlock
+// that guards task->mm) and the task reference count.
+// CUSTOMISED: a task struct is never freed (put_task_struct() only counts), so pid-based
+// lookups of a reaped task return the task in state EXIT_DEAD instead of NULL.
+import type { Model } from '../../../../engine/op.ts';
+import { ModelViolation } from '../../../../engine/op.ts';
+import { kfn, rmw } from '../../../../engine/prims.ts';
+import { lock_acquire, lock_release } from '../../../debug/lockdep.ts';
+import type { task_struct } from '../mm_types.ts';
+
+/**
+ * task_lock() - takes p->alloc_lock, which protects p->mm, p->active_mm and p->exit_mm.
+ * Models: include/linux/sched/task.h: task_lock()
+ */
+export function* task_lock(p: task_struct): Model<void> {
+  yield* lock_acquire(p.w, p.alloc_lock);
+}
+
+/** task_unlock(). Models: include/linux/sched/task.h: task_unlock() */
+export function* task_unlock(p: task_struct): Model<void> {
+  yield* lock_release(p.w, p.alloc_lock);
+}
+
+/**
+ * get_task_struct() - takes a reference on the task.
+ * Models: include/linux/sched/task.h: get_task_struct()
+ */
+export const get_task_struct = kfn('get_task_struct', function* (t: task_struct): Model<task_struct> {
+  const old = yield* rmw(t.usage, (v) => v + 1);
+  if (old <= 0) throw new ModelViolation('refcount', `refcount_t: addition on 0; use-after-free of ${t.name}`);
+  return t;
+});
+
+/**
+ * put_task_struct() - drops a reference.
+ * Models: include/linux/sched/task.h: put_task_struct()
+ * DEVIATION: reaching zero frees nothing (see file header).
+ */
+export const put_task_struct = kfn('put_task_struct', function* (t: task_struct): Model<void> {
+  const old = yield* rmw(t.usage, (v) => v - 1);
+  if (old <= 0) throw new ModelViolation('refcount', `refcount_t: underflow; use-after-free of ${t.name}`);
+});

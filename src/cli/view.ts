@@ -100,7 +100,8 @@ export async function startViewServer(opts: ViewServerOptions = {}): Promise<Vie
     }
     const urlPath = (req.url ?? '/').split('?')[0]!.split('#')[0]!;
     if (urlPath === '/trace.json') {
-      if (trace === undefined) send(res, 404, TYPES['.txt']!, 'no trace given to mmlife view\n');
+      // 204 rather than 404 when there is none: the page asks at every start
+      if (trace === undefined) send(res, 204, TYPES['.txt']!, '');
       else send(res, 200, TYPES['.json']!, trace);
       return;
     }

@@ -20,7 +20,7 @@ async function openServerTrace(): Promise<void> {
   } catch {
     return; // opened from disk or no server: nothing to load
   }
-  if (res.status === 404) return;
+  if (res.status === 204 || res.status === 404) return; // no trace given
   const text = await res.text();
   if (!res.ok) {
     showError(`the server could not give its trace: ${res.status} ${text}`);

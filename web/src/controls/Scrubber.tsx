@@ -2,6 +2,19 @@
 import { useEffect } from 'preact/hooks';
 import { cursor, doc, goTo, violating } from '../store.ts';
 
+const FIRST = 'M2 1h2v10H2zM11 1v10L5 6z';
+const PREV = 'M9 1v10L3 6z';
+const NEXT = 'M3 1v10l6-5z';
+const LAST = 'M8 1h2v10H8zM1 1v10l6-5z';
+
+function Icon({ d }: { d: string }) {
+  return (
+    <svg viewBox="0 0 12 12" aria-hidden="true">
+      <path d={d} />
+    </svg>
+  );
+}
+
 /** Keys that move the cursor, unless the focus is in a text field or a list. */
 function onKey(e: KeyboardEvent): void {
   if (!doc.value || e.altKey || e.ctrlKey || e.metaKey) return;
@@ -35,16 +48,16 @@ export function Scrubber() {
   return (
     <div class="scrubber" role="group" aria-label="step controls">
       <button type="button" onClick={() => goTo(0)} title="first step (Home)" aria-label="first step">
-        &#x23EE;
+        <Icon d={FIRST} />
       </button>
       <button type="button" onClick={() => goTo(i - 1)} title="previous step (\u2190)" aria-label="previous step">
-        &#x25C0;
+        <Icon d={PREV} />
       </button>
       <button type="button" onClick={() => goTo(i + 1)} title="next step (\u2192)" aria-label="next step">
-        &#x25B6;
+        <Icon d={NEXT} />
       </button>
       <button type="button" onClick={() => goTo(n - 1)} title="last step (End)" aria-label="last step">
-        &#x23ED;
+        <Icon d={LAST} />
       </button>
       <input
         type="range"

@@ -78,7 +78,7 @@ export function Lanes() {
   const raceTids = new Set(pair ? pair.map((i) => trace.steps[i]?.tid) : []);
   return (
     <div class="lanes-wrap" aria-label="swimlanes">
-      <table class="lanes">
+      <table class="lanes" style={{ minWidth: `${40 + cols.length * 190}px` }}>
         <thead>
           <tr>
             <th class="num">#</th>

@@ -1,0 +1,120 @@
+/**
+ * End-to-end: the trace viewer in Debian's Chromium. Builds the page, serves it with
+ * `mmlife view`'s server, explores in the page's worker, opens counterexamples and files,
+ * and checks what the page shows and exports against the engine run in Node.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { explore, replay } from '../../src/engine/explore.ts';
+import { resolveRequest, type RunRequest } from '../../src/cli/request.ts';
+import { findScenario, scenarios } from '../../src/scenarios/index.ts';
+import { buildPage, openViewer, screenshot, type Session } from './harness.ts';
+import { checkPlayback, type Expected } from './playback.ts';
+import { toyRace } from './toy-race.ts';
+
+/** Explores and replays in Node exactly as the page's worker does. */
+function expectedRun(req: RunRequest): Expected {
+  const { program, options } = resolveRequest(req);
+  const v = explore(program, { ...options, traces: false }).violations[0];
+  assert.ok(v, `${req.scenario} finds a violation`);
+  const r = replay(program, v.schedule, options);
+  assert.ok(r.violation, 'the replay violates');
+  return { request: req, violation: r.violation, trace: r.trace };
+}
+
+/** Picks scenario and preset, explores, waits for the counterexample to open. */
+async function exploreInPage(s: Session, req: RunRequest): Promise<void> {
+  const { page } = s;
+  await page.getByLabel('scenario', { exact: true }).selectOption(req.scenario);
+  if (req.kernel !== undefined) await page.getByLabel('kernel preset').selectOption(req.kernel);
+  await page.getByRole('button', { name: 'Explore' }).click();
+  await page.locator('.origin', { hasText: req.scenario }).waitFor({ timeout: 60_000 });
+  assert.match(await page.getByTestId('run-status').innerText(), /violation · \d+ executions/);
+}
+
+/** A scenario registered today that ends in a violation without a kernel (the classics). */
+const LIVE = ['classic/abba', 'classic/lastzero', 'fork-exit'].map((id) => findScenario(id)).find((s) => s !== undefined)
+  ?? scenarios.find((s) => !s.kernel && s.expect === undefined);
+
+void describe('trace viewer (Chromium)', { timeout: 110_000 }, () => {
+  let webRoot = '';
+  let scratch = '';
+  before(async () => {
+    webRoot = await buildPage();
+    scratch = mkdtempSync(join(tmpdir(), 'mmlife-traces-'));
+  });
+  after(() => {
+    rmSync(webRoot, { recursive: true, force: true });
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  async function withViewer(traceFile: string | undefined, body: (s: Session) => Promise<void>): Promise<void> {
+    const s = await openViewer(webRoot, traceFile);
+    try {
+      await body(s);
+      assert.deepEqual(s.external, [], 'the page makes no request outside its server');
+      assert.deepEqual(s.errors, [], 'no page errors');
+    } finally {
+      await s.close();
+    }
+  }
+
+  void test('opens the trace the server was given and plays it back (toy R5)', async () => {
+    const v = explore(toyRace, { traces: false }).violations[0];
+    assert.ok(v);
+    const r = replay(toyRace, v.schedule);
+    assert.ok(r.violation);
+    const request: RunRequest = { scenario: 'toy-r5', params: {}, schedule: v.schedule };
+    const file = join(scratch, 'toy.json');
+    writeFileSync(file, JSON.stringify({ version: 1, request, violation: r.violation }));
+    await withViewer(file, async ({ page }) => {
+      await checkPlayback(page, { request, violation: r.violation!, trace: r.trace });
+      assert.ok((await page.locator('.lanes .lockbar').count()) > 0, 'lock spans drawn');
+      assert.equal(await page.locator('.lanes tr.race').count(), 2, 'the racing pair is highlighted');
+      await page.keyboard.press('End');
+      await screenshot(page, 'viewer-toy');
+    });
+  });
+
+  void test('a malformed trace file gets a readable error, not a blank page', async () => {
+    await withViewer(undefined, async ({ page }) => {
+      const input = page.getByTestId('open-file');
+      await input.setInputFiles({ name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from('{"version": 1, "request":') });
+      const banner = page.getByTestId('error');
+      await banner.waitFor();
+      assert.match(await banner.innerText(), /broken\.json: not a trace file: invalid JSON/);
+      await input.setInputFiles({ name: 'wrong.json', mimeType: 'application/json', buffer: Buffer.from('{"version": 1, "request": {"scenario": "R5"}, "violation": {"kind": "oops"}}') });
+      await page.getByTestId('error').filter({ hasText: 'wrong.json' }).waitFor();
+      assert.match(await page.getByTestId('error').innerText(), /wrong\.json: not a trace file: at violation\.message/);
+      assert.equal(await page.locator('h1').innerText(), 'mmlife trace viewer');
+      assert.equal(await page.locator('.lanes').count(), 0);
+    });
+  });
+
+  void test('explores a registered scenario in the page and opens its counterexample', { skip: LIVE ? false : 'no scenario registered yet' }, async () => {
+    const req: RunRequest = { scenario: LIVE!.id, params: {} };
+    const exp = expectedRun(req);
+    await withViewer(undefined, async (s) => {
+      await exploreInPage(s, req);
+      await checkPlayback(s.page, exp);
+    });
+  });
+
+  void test('R5 at v6.12: the uprobe registrar walks into the failed fork\'s XA_ZERO_ENTRY', { skip: findScenario('R5') === undefined ? 'R5 not registered yet' : false }, async () => {
+    const req: RunRequest = { scenario: 'R5', kernel: 'v6.12', params: {} };
+    const exp = expectedRun(req);
+    const zeroTree = exp.trace.steps.at(-1)?.state?.objects.find((o) => o.entries?.some((e) => e.entry === 'XA_ZERO_ENTRY'));
+    assert.ok(zeroTree, 'the child tree holds XA_ZERO_ENTRY at the violating step');
+    await withViewer(undefined, async (s) => {
+      await exploreInPage(s, req);
+      await checkPlayback(s.page, exp);
+      const card = s.page.locator('.inspector .card', { has: s.page.locator('.xa-zero-badge') });
+      assert.equal(await card.count(), 1);
+      assert.equal(await card.locator('.oname').innerText(), zeroTree.name);
+      await screenshot(s.page, 'viewer-r5', 'viewer.png');
+    });
+  });
+});

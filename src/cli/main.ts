@@ -8,6 +8,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { checkCommand, type CheckFlags } from './check.ts';
 import { UsageError } from './errors.ts';
 import { listCommand } from './list.ts';
+import { mapleCommand } from './maple.ts';
 import { matrixCommand, type MatrixFlags } from './matrix.ts';
 import { STRATEGIES } from './options.ts';
 import { replayCommand, type ReplayFlags } from './replay.ts';
@@ -79,6 +80,12 @@ program
   .action(async (opts: MatrixFlags) => {
     process.exitCode = await matrixCommand(opts);
   });
+
+program
+  .command('maple')
+  .description('run a maple-tree command script (format: ../shared/maple-oracle/README.md); one output line per command')
+  .argument('<script>', 'script file')
+  .action((script: string) => mapleCommand(script));
 
 program
   .command('view')

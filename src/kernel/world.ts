@@ -65,6 +65,9 @@ export interface world {
   /** The OOM reaper's queue (oom_reaper_list) and its lock. */
   readonly oom_reaper_list: Loc<readonly task_struct[]>;
   readonly oom_reaper_lock: Lock;
+  /** ksmd's ksm_mm_head / ksm_scan and khugepaged's khugepaged_scan (mm/ksm.ts, mm/khugepaged.ts). */
+  readonly ksm_scan: mm_scan_list;
+  readonly khugepaged_scan: mm_scan_list;
   /** Free physical pages; page tables and slab objects are not charged to it. */
   readonly nr_free_pages: Loc<number>;
   readonly totalram_pages: number;
@@ -86,6 +89,25 @@ export interface world_params {
   readonly total_swap_pages?: number;
 }
 
+/**
+ * A scan daemon's list of registered mms (one mm_slot per mm, in list order), the slot it is
+ * scanning now (ksm_scan.mm_slot / khugepaged_scan.mm_slot; null: the list head) and the
+ * list's spinlock (ksm_mmlist_lock / khugepaged_mm_lock).
+ */
+export interface mm_scan_list {
+  readonly mm_head: Loc<readonly mm_struct[]>;
+  readonly mm_slot: Loc<mm_struct | null>;
+  readonly lock: Lock;
+}
+
+function* mm_scan_list_init(daemon: string): Model<mm_scan_list> {
+  return {
+    mm_head: yield* newLoc<readonly mm_struct[]>(`${daemon}_mm_head`, []),
+    mm_slot: yield* newLoc<mm_struct | null>(`${daemon}_scan.mm_slot`, null),
+    lock: yield* newLock(daemon === 'ksm' ? 'ksm_mmlist_lock' : 'khugepaged_mm_lock', 'spinlock'),
+  };
+}
+
 /** Creates the globals of one execution. Call first in the program's main thread. */
 export function* world_init(cfg: KernelConfig, params: world_params = {}): Model<world> {
   const totalram = params.totalram_pages ?? 32;
@@ -101,6 +123,8 @@ export function* world_init(cfg: KernelConfig, params: world_params = {}): Model
     oom_victims: yield* newLoc('oom_victims', 0),
     oom_reaper_list: yield* newLoc<readonly task_struct[]>('oom_reaper_list', []),
     oom_reaper_lock: yield* newLock('oom_reaper_lock', 'spinlock'),
+    ksm_scan: yield* mm_scan_list_init('ksm'),
+    khugepaged_scan: yield* mm_scan_list_init('khugepaged'),
     nr_free_pages: yield* newLoc('nr_free_pages', totalram),
     totalram_pages: totalram,
     nr_swap_pages: yield* newLoc('nr_swap_pages', totalswap),

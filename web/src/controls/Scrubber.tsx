@@ -1,6 +1,6 @@
 /** Step controls: first / back / forward / last, a slider, and the keys ←/→, Home/End. */
 import { useEffect } from 'preact/hooks';
-import { cursor, doc, goTo, violating } from '../store.ts';
+import { cursor, doc, goTo, race, violating } from '../store.ts';
 
 const FIRST = 'M2 1h2v10H2zM11 1v10L5 6z';
 const PREV = 'M9 1v10L3 6z';
@@ -45,6 +45,8 @@ export function Scrubber() {
   const n = d.trace.steps.length;
   const i = cursor.value;
   const bad = violating.value;
+  const pair = race.value;
+  const [a, b] = pair ? pair.map((k) => d.trace.steps[k]) : [];
   return (
     <div class="scrubber" role="group" aria-label="step controls">
       <button type="button" onClick={() => goTo(0)} title="first step (Home)" aria-label="first step">
@@ -70,11 +72,24 @@ export function Scrubber() {
       <span class="pos" data-testid="position">
         step {i} / {n - 1}
       </span>
+      {pair && a && b && (
+        <button
+          type="button"
+          class="to-race"
+          onClick={() => goTo(pair[0])}
+          title={`steps ${pair[0]} (CPU ${a.tid}) and ${pair[1]} (CPU ${b.tid}) touch ${b.obj ?? '?'}: the last cross-CPU dependency before the violation`}
+        >
+          race {pair[0]} &harr; {pair[1]}
+        </button>
+      )}
       {bad !== undefined && (
         <button type="button" class="to-violation" onClick={() => goTo(bad)} title="jump to the violating step">
           violation at {bad}
         </button>
       )}
+      <span class="legend" aria-hidden="true">
+        <i class="lg-held" /> lock held <i class="lg-wait" /> waiting <i class="lg-race" /> racing pair <i class="lg-bad" /> violation
+      </span>
     </div>
   );
 }

@@ -4,7 +4,7 @@
  * tree is listed range by range; XA_ZERO_ENTRY is drawn as the marker it is, not a VMA.
  */
 import type { SnapshotObject } from '../../../src/engine/api.ts';
-import { cursor, doc, violating } from '../store.ts';
+import { cursor, doc, goTo, race, violating } from '../store.ts';
 import { stateAt } from '../trace-doc.ts';
 import { changedKeys, entryKey, fieldKey, objectKey } from './diff.ts';
 
@@ -107,6 +107,21 @@ function ObjectCard({ o, changed }: { o: SnapshotObject; changed: Set<string> })
   );
 }
 
+function RaceNote({ at, pair }: { at: number; pair: readonly [number, number] }) {
+  const other = pair[0] === at ? pair[1] : pair[0];
+  const o = doc.value?.trace.steps[other];
+  if (!o) return null;
+  return (
+    <div class="race-note">
+      Racing pair: this step and{' '}
+      <button type="button" class="link" onClick={() => goTo(other)}>
+        step {other}
+      </button>{' '}
+      ({o.tid < 0 ? 'timer' : `CPU ${o.tid}`}, {o.thread}) both touch <code>{o.obj}</code>.
+    </div>
+  );
+}
+
 export function Inspector() {
   const d = doc.value;
   if (!d) return null;
@@ -128,6 +143,7 @@ export function Inspector() {
           </div>
         </div>
       )}
+      {race.value?.includes(i) && <RaceNote at={i} pair={race.value} />}
       {atViolation && (
         <div class="violation" role="alert">
           <div class="vkind">{d.violation?.kind}</div>

@@ -76,6 +76,11 @@ export interface world {
   readonly total_swap_pages: number;
   /** Model-only state below. */
   cur: cpu_ctx | null;
+  /**
+   * The page allocator's slow path when the pool is empty (mm/oom_kill.ts: oom_killer_enable
+   * sets it): returns true to retry the allocation. null: fail at once (the default).
+   */
+  __oom_slowpath: ((attempt: number) => Model<boolean>) | null;
   readonly __ids: Map<string, number>;
   readonly __reg: registry;
   readonly __lockdep: lockdep_state;
@@ -130,6 +135,7 @@ export function* world_init(cfg: KernelConfig, params: world_params = {}): Model
     nr_swap_pages: yield* newLoc('nr_swap_pages', totalswap),
     total_swap_pages: totalswap,
     cur: null,
+    __oom_slowpath: null,
     __ids: new Map(),
     __reg: { mms: [], vmas: [], anon_vmas: [], avcs: [], pages: [], pts: [], swaps: [], files: [], tasks: [] },
     __lockdep: { classes: new Map(), edges: new Map() },

@@ -16,8 +16,13 @@ import { new_name, type world } from '../world.ts';
  */
 export function* alloc_page(w: world, site: string, anon: boolean, mapping: address_space | null = null): Model<page | null> {
   if (yield* fault(site)) return null;
-  const old = yield* rmw(w.nr_free_pages, (n) => (n > 0 ? n - 1 : 0));
-  if (old === 0) return null;
+  for (let attempt = 0; ; attempt++) {
+    const old = yield* rmw(w.nr_free_pages, (n) => (n > 0 ? n - 1 : 0));
+    if (old > 0) break;
+    // __alloc_pages_slowpath() -> __alloc_pages_may_oom(): only when a scenario enabled the OOM
+    // killer (w.__oom_slowpath, set by mm/oom_kill.ts: oom_killer_enable); otherwise fail at once.
+    if (!w.__oom_slowpath || !(yield* w.__oom_slowpath(attempt))) return null;
+  }
   const name = new_name(w, anon ? 'anon_page' : 'file_page');
   const p: page = { name, anon, mapping, _refcount: yield* newLoc(`${name}._refcount`, 1), __state: 'live' };
   w.__reg.pages.push(p);

@@ -411,3 +411,14 @@ export function* __alloc_pages_slowpath(w: world, current: task_struct | null, a
   }
   return yield* __alloc_pages_may_oom(w, current);
 }
+
+/**
+ * oom_killer_enable() - let the page allocator invoke the OOM killer when the pool is empty
+ * (the allocating CPU's task is `current`). Call in a scenario's setup.
+ * @max_retries: allocation retries after OOM before the model fails the allocation.
+ * Models: mm/oom_kill.c: oom_killer_enable() (the OOM killer is on at boot)
+ */
+export function oom_killer_enable(w: world, max_retries = 2): void {
+  oom_state_of(w).max_alloc_retries = max_retries;
+  w.__oom_slowpath = (attempt) => __alloc_pages_slowpath(w, w.cur?.task ?? null, attempt);
+}

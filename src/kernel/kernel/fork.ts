@@ -18,13 +18,9 @@ import type { Model } from '../../engine/op.ts';
 import { ModelViolation } from '../../engine/op.ts';
 import { fault, kfn, load, newLoc, note, rmw, store } from '../../engine/prims.ts';
 import { lock_create } from '../debug/lockdep.ts';
-import { mm_flags_test } from '../include/linux/bitops.ts';
 import { EINTR, ENOMEM } from '../include/linux/errno.ts';
-import { mmap_write_lock, mmap_write_unlock } from '../include/linux/mmap_lock.ts';
 import {
   MMF_INIT_MASK,
-  MMF_VM_HUGEPAGE,
-  MMF_VM_MERGEABLE,
   type mm_struct,
   type pte_table,
   type signal_struct,
@@ -35,6 +31,8 @@ import { fatal_signal_pending_at } from '../include/linux/sched/signal.ts';
 import { uprobe_end_dup_mmap, uprobe_start_dup_mmap } from '../include/linux/uprobes.ts';
 import { MT_FLAGS_ALLOC_RANGE, MT_FLAGS_LOCK_EXTERN, MT_FLAGS_USE_RCU, mtree_init } from '../lib/maple_tree.ts';
 import { dup_mmap, exit_mmap } from '../mm/mmap.ts';
+import { khugepaged_exit } from '../mm/khugepaged.ts';
+import { ksm_exit } from '../mm/ksm.ts';
 import { del_from_mmlist } from '../mm/swapfile.ts';
 import { kthread_run, new_name, type world } from '../world.ts';
 
@@ -167,25 +165,6 @@ export const __mmput = kfn('__mmput', function* (mm: mm_struct): Model<void> {
   // module_put(mm->binfmt->module); lru_gen_del_mm(mm); futex_hash_free(mm): STUBBED
   yield* mmdrop(mm);
 });
-
-/**
- * ksm_exit() / khugepaged_exit() - an mm registered with the daemon: an empty
- * mmap_write_lock/unlock cycle as a barrier so the daemon sees mm_users == 0.
- * Models: include/linux/ksm.h: ksm_exit(); include/linux/khugepaged.h: khugepaged_exit()
- * DEVIATION: the daemons themselves are not modelled; the slot is always "being scanned".
- */
-function* ksm_exit(mm: mm_struct): Model<void> {
-  if (yield* mm_flags_test(MMF_VM_MERGEABLE, mm)) {
-    yield* mmap_write_lock(mm);
-    yield* mmap_write_unlock(mm);
-  }
-}
-function* khugepaged_exit(mm: mm_struct): Model<void> {
-  if (yield* mm_flags_test(MMF_VM_HUGEPAGE, mm)) {
-    yield* mmap_write_lock(mm);
-    yield* mmap_write_unlock(mm);
-  }
-}
 
 /**
  * dup_mm() - allocate a new mm and copy the parent's address space into it.

@@ -23,7 +23,7 @@ import { lock_acquire, lock_release } from '../debug/lockdep.ts';
 import { mm_flags_set, mm_flags_test, mm_flags_test_and_set } from '../include/linux/bitops.ts';
 import { HZ } from '../include/linux/jiffies.ts';
 import { VMA_ITERATOR, vma_is_anonymous, vma_next, type vma_entry } from '../include/linux/mm.ts';
-import { mmap_assert_locked, mmap_read_trylock, mmap_read_unlock } from '../include/linux/mmap_lock.ts';
+import { mmap_read_trylock, mmap_read_unlock } from '../include/linux/mmap_lock.ts';
 import {
   MMF_OOM_REAP_QUEUED,
   MMF_OOM_SKIP,
@@ -87,14 +87,14 @@ function* vma_prev_from(mm: mm_struct, idx: number): Model<readonly [vma_entry, 
 
 /**
  * __oom_reap_task_mm() - unmap the private memory of a dying mm, VMA by VMA.
- * Context: mmap_lock held for read (oom_reap_task_mm, process_mrelease, v4.17 exit_mmap).
+ * Context: mmap_lock held for read (oom_reap_task_mm, process_mrelease); v4.17 .. v6.0
+ * exit_mmap() calls it for an MMF_OOM_VICTIM mm without the lock (the last user is gone).
  * Returns: false if an MMU notifier would have blocked on some VMA (the caller retries).
  * Models: mm/oom_kill.c: __oom_reap_task_mm()
  */
 export const __oom_reap_task_mm = kfn('__oom_reap_task_mm', function* (mm: mm_struct): Model<boolean> {
   const w = mm.w;
   let ret = true;
-  mmap_assert_locked(mm);
   // Tell all users of get_user/copy_from_user etc... that the content is no longer stable.
   yield* mm_flags_set(MMF_UNSTABLE, mm);
   const vmi = VMA_ITERATOR(mm, 0);

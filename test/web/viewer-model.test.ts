@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { StateSnapshot, Trace, TraceStep } from '../../src/engine/api.ts';
-import { lockSpans, racingPair, slotCounts } from '../../web/src/lanes/model.ts';
+import { lockSpans, racingPair, slotCounts, spansAt } from '../../web/src/lanes/model.ts';
 import { changedKeys, entryKey, fieldKey, objectKey } from '../../web/src/inspector/diff.ts';
 
 const step = (tid: number, op: string, obj?: string, value?: string): TraceStep => ({
@@ -36,6 +36,13 @@ void test('lock spans: holds, nested holds side by side, a wait then its grant, 
     { tid: 1, lock: 'C', from: 8, to: 8, waiting: false, slot: 0, open: true },
   ]);
   assert.deepEqual([...slotCounts(lockSpans(t))], [[1, 2], [2, 1]]);
+  const at = (i: number): string[] => spansAt(lockSpans(t), i).map((s) => `${s.tid}${s.lock}${s.waiting ? '?' : ''}`);
+  assert.deepEqual(at(2), ['1A', '1B', '2A?']);
+  assert.deepEqual(at(3), ['1A', '2A?'], 'a release ends the hold at its own step');
+  assert.deepEqual(at(5), ['2A']);
+  assert.deepEqual(at(8), ['1C'], 'a lock never released is held to the end');
+  assert.equal(lockSpans(trace(step(1, 'acquire', 'A', 'read'))).at(0)?.mode, 'read');
+  assert.equal(lockSpans(t).at(0)?.mode, '', 'the mode is not guessed when the trace does not say');
 });
 
 void test('the racing pair is the last cross-thread dependency into the violating thread', () => {

@@ -7,6 +7,7 @@ import type { SnapshotObject } from '../../../src/engine/api.ts';
 import { cursor, doc, goTo, race, violating } from '../store.ts';
 import { stateAt } from '../trace-doc.ts';
 import { changedKeys, entryKey, fieldKey, objectKey } from './diff.ts';
+import { Locks } from './Locks.tsx';
 
 const KIND_ORDER = ['mm_struct', 'task_struct'];
 /** Fields shown first in a card, when present. */
@@ -151,6 +152,7 @@ export function Inspector() {
           {step?.text && step.text !== d.violation?.message && <pre class="vmsg">{step.text}</pre>}
         </div>
       )}
+      <Locks />
       {!state && <p class="muted">This trace carries no state snapshots.</p>}
       {objects.map((o) => (
         <ObjectCard key={o.name} o={o} changed={changed} />

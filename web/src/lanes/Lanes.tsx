@@ -7,7 +7,7 @@ import { useEffect, useMemo, useRef } from 'preact/hooks';
 import type { Trace } from '../../../src/engine/api.ts';
 import { cursor, doc, goTo, race, spans, violating } from '../store.ts';
 import { describeStep } from '../../../src/engine/table.ts';
-import { slotCounts, type LockSpan } from './model.ts';
+import { lockColor, slotCounts, type LockSpan } from './model.ts';
 
 const SLOT_PX = 7;
 
@@ -22,21 +22,14 @@ function columnTitle(trace: Trace, tid: number): [string, string] {
   return tid < 0 ? ['timer', 'jiffies'] : [`CPU ${tid}`, trace.threads[tid] ?? ''];
 }
 
-/** A stable colour per lock name. */
-export function lockColor(name: string): string {
-  let h = 0;
-  for (const c of name) h = (h * 31 + c.charCodeAt(0)) >>> 0;
-  return `hsl(${h % 360} 60% 42%)`;
-}
-
 function Bars({ list, row }: { list: readonly LockSpan[]; row: number }) {
   return (
     <>
       {list.map((s) => {
-        const cls = ['lockbar', s.waiting ? 'wait' : s.mode, s.from === row ? 'first' : '', s.to === row && !s.open ? 'last' : '']
+        const cls = ['lockbar', s.waiting ? 'wait' : s.mode || 'held', s.from === row ? 'first' : '', s.to === row && !s.open ? 'last' : '']
           .filter(Boolean)
           .join(' ');
-        const title = `${s.lock} ${s.waiting ? 'waited for' : `held (${s.mode})`}, steps ${s.from}\u2013${s.open ? 'end' : s.to}`;
+        const title = `${s.lock} ${s.waiting ? 'waited for' : `held${s.mode ? ` (${s.mode})` : ''}`}, steps ${s.from}\u2013${s.open ? 'end' : s.to}`;
         return (
           <span
             key={`${s.lock}-${s.from}`}

@@ -22,11 +22,10 @@ export interface LockSpan {
 
 const ACQUIRE_OPS = new Set(['acquire', 'tryacquire']);
 
-/** Lock mode of a lock step, from its value text ('read', 'write', ...) or 'write'. */
+/** Lock mode of a lock step if its value text says ('read', 'write'); '' when the trace does not say. */
 function modeOf(step: TraceStep): string {
-  const v = step.value ?? '';
-  if (/read/.test(v)) return 'read';
-  return 'write';
+  const m = /\b(read|write)\b/.exec(step.value ?? '');
+  return m?.[1] ?? '';
 }
 
 /** Did this lock step leave the thread waiting (queued) rather than holding the lock? */
@@ -113,4 +112,16 @@ export function racingPair(trace: Trace, violating: number | undefined): [number
     }
   }
   return undefined;
+}
+
+/** Spans active after step `i`: holds not yet released (a release step ends its hold) and waits. */
+export function spansAt(spans: readonly LockSpan[], i: number): LockSpan[] {
+  return spans.filter((s) => s.from <= i && (s.open || s.waiting ? i <= s.to : i < s.to));
+}
+
+/** A stable colour per lock name. */
+export function lockColor(name: string): string {
+  let h = 0;
+  for (const c of name) h = (h * 31 + c.charCodeAt(0)) >>> 0;
+  return `hsl(${h % 360} 60% 42%)`;
 }

@@ -3,6 +3,7 @@
  * one execution from its schedule string.
  */
 import type { ExploreOptions, ExploreResult, Program, Trace, Violation } from './api.ts';
+import { exploreDpor } from './dpor.ts';
 import { exploreNaive } from './naive.ts';
 import { ScheduleFollower, Session } from './session.ts';
 import { encodeSchedule } from './schedule.ts';
@@ -14,6 +15,9 @@ export function explore(program: Program, options: ExploreOptions = {}): Explore
   switch (strategy) {
     case 'naive':
       complete = exploreNaive(s);
+      break;
+    case 'dpor':
+      complete = exploreDpor(s);
       break;
     case 'replay': {
       if (options.schedule === undefined) throw new Error("strategy 'replay' needs a schedule");

@@ -45,6 +45,11 @@ export const A_WRITE = 2;
 
 /** Object id of the logical clock (locs and locks are numbered after it). */
 export const CLOCK_OBJ = 0;
+/**
+ * Object id of the set of sleeping threads: a thread that starts to sleep reads it, the
+ * timer tick writes it (what a tick does depends on who sleeps).
+ */
+export const TIMERS_OBJ = 1;
 
 interface ThreadRec {
   readonly tid: number;
@@ -82,9 +87,12 @@ export class Execution implements Peek {
   /** Threads granted a lock by the last step (rwsem wake-ups). */
   lastWoken: readonly number[] = NONE;
 
-  private readonly values: unknown[] = [undefined];
-  private readonly objNames: string[] = ['jiffies'];
-  private readonly locks: (L.LockRec | undefined)[] = [undefined];
+  /** Set once any thread has slept: only then is the timer worth asking about. */
+  usesTime = false;
+
+  private readonly values: unknown[] = [undefined, undefined];
+  private readonly objNames: string[] = ['jiffies', 'timers'];
+  private readonly locks: (L.LockRec | undefined)[] = [undefined, undefined];
   private faultCalls = 0;
   private faultsUsed = 0;
   private readonly instance: ProgramInstance;
@@ -117,11 +125,26 @@ export class Execution implements Peek {
     };
   }
 
+  /** How many object ids are in use (locs, locks, the clock and the timer set). */
+  objectCount(): number {
+    return this.values.length;
+  }
+
   objName(id: number): string {
     return this.objNames[id] ?? `#${id}`;
   }
 
   // --- scheduling ----------------------------------------------------------------------
+
+  /** The visible op thread `tid` will run next, or null. */
+  pendingOp(tid: number): Op | null {
+    return this.threads[tid]?.pending ?? null;
+  }
+
+  /** Thread `tid` waits in a lock queue (its next step completes a granted acquire). */
+  isQueued(tid: number): boolean {
+    return this.threads[tid]?.waitLock != null;
+  }
 
   /** Is thread `t`'s pending op enabled? */
   isEnabled(t: ThreadRec): boolean {
@@ -376,6 +399,7 @@ export class Execution implements Peek {
         }
         default:
           t.pending = op;
+          if (op.k === 'sleep_until') this.usesTime = true;
           return;
       }
     }

@@ -1,0 +1,206 @@
+/**
+ * Optimal dynamic partial-order reduction (Abdulla, Aronis, Jonsson, Sagonas: "Source Sets:
+ * A Foundation for Optimal Dynamic Partial Order Reduction", JACM 64(4), 2017, Alg. 2):
+ * source sets, wakeup trees and sleep sets, stateless (every execution re-runs from the
+ * start along the current branch).
+ *
+ * Each node of the exploration stack is one prefix of the current execution: its wakeup
+ * tree (what is still to explore from there, in order), its sleep set (what need not be),
+ * and the child being explored. After each complete execution every race whose later event
+ * is new is reversed: the sequence notdep(e, E).e' goes into the wakeup tree of the node
+ * before e, unless a sleeping event is a weak initial of it or the tree already covers it.
+ *
+ * Data decisions (choose, fault) belong to the step whose continuation makes them. A step
+ * run fresh explores every combination of its decisions; a step replayed as part of a
+ * reversal repeats the decisions it made before (it reads the same values), except the
+ * reversed step itself, which reads differently and is run fresh.
+ *
+ * Known limits: a thread whose next step is asleep only for some decision values is not
+ * skipped (a few executions may repeat for programs with choose/fault); timer ticks moved
+ * before a thread starts sleeping are judged by whether some thread slept at that point,
+ * and a reversal that turns out not to fit is abandoned and counted as blocked.
+ */
+import type { Ev, WNode } from './events.ts';
+import { dependent, insertWakeup } from './events.ts';
+import { HbRecorder } from './hb.ts';
+import type { Decider } from './runtime.ts';
+import { TICK } from './schedule.ts';
+import type { Session } from './session.ts';
+
+interface Node {
+  /** Pending wakeup-tree children, leftmost first. */
+  wut: WNode[];
+  readonly sleep: Ev[];
+  /** The child being explored, or null. */
+  cur: WNode | null;
+  /** What the child actually ran (set when it ran). */
+  ev: Ev | null;
+  /** Decision trail of a fresh child: values and option counts. */
+  tv: number[];
+  tc: number[];
+}
+
+function newNode(wut: WNode[], sleep: Ev[]): Node {
+  return { wut, sleep, cur: null, ev: null, tv: [], tc: [] };
+}
+
+/** Advances a decision trail to its next combination; false when all were explored. */
+function advanceTrail(t: { tv: number[]; tc: number[] }): boolean {
+  while (t.tv.length > 0 && t.tv[t.tv.length - 1]! + 1 >= t.tc[t.tc.length - 1]!) {
+    t.tv.pop();
+    t.tc.pop();
+  }
+  if (t.tv.length === 0) return false;
+  t.tv[t.tv.length - 1]!++;
+  return true;
+}
+
+function freshEvent(lane: number): Ev {
+  return { lane, cv: null, obj: -1, acc: 0, obj2: -1, acc2: 0, other: -1 };
+}
+
+export function exploreDpor(s: Session): boolean {
+  const hb = new HbRecorder();
+  const root = { tv: [] as number[], tc: [] as number[] };
+
+  // Decider state for the step being run.
+  let trail: { tv: number[]; tc: number[] } = root;
+  let trailAt = 0;
+  let forced: Int32Array | null = null;
+  let forcedAt = 0;
+  let misfit = false;
+  let record = false;
+  const next = (n: number): number => {
+    let v: number;
+    if (forced !== null) {
+      v = forcedAt < forced.length ? forced[forcedAt++]! : 0;
+      if (v >= n || forcedAt > forced.length) misfit = true;
+      if (v >= n) v = 0;
+    } else if (trailAt < trail.tv.length) {
+      v = trail.tv[trailAt++]!;
+    } else {
+      trail.tv.push(0);
+      trail.tc.push(n);
+      trailAt++;
+      v = 0;
+    }
+    if (record) hb.pushDecision(v);
+    return v;
+  };
+  const decider: Decider = {
+    choose: next,
+    fault: (_index, mayFail) => mayFail && next(2) === 1,
+  };
+
+  for (;;) {
+    let stack: Node[] = [newNode([], [])];
+    let firstNew = 0;
+    for (;;) {
+      hb.reset();
+      trail = root;
+      trailAt = 0;
+      forced = null;
+      record = false;
+      const exec = s.newExecution(decider);
+      let blocked = false;
+      for (let pos = 0; !exec.finished; pos++) {
+        if (exec.steps >= s.maxSteps) {
+          exec.liveness(s.maxSteps);
+          break;
+        }
+        const n = s.enabled(exec);
+        if (n === 0) {
+          exec.deadlock();
+          break;
+        }
+        const node = stack[pos]!;
+        if (node.cur === null) {
+          const w = node.wut.shift();
+          if (w !== undefined) node.cur = w;
+          else {
+            const lane = pickFresh(node, s.actors, n, pos > 0 ? stack[pos - 1]!.cur!.ev.lane : -1);
+            if (lane < 0) {
+              blocked = true;
+              break;
+            }
+            node.cur = { ev: freshEvent(lane), children: [] };
+          }
+          node.tv = [];
+          node.tc = [];
+        }
+        const cur = node.cur;
+        const actor = cur.ev.lane === 0 ? TICK : cur.ev.lane - 1;
+        if (!s.actors.subarray(0, n).includes(actor)) {
+          blocked = true; // a reversal that does not fit this execution
+          break;
+        }
+        forced = cur.ev.cv;
+        forcedAt = 0;
+        trail = node;
+        trailAt = 0;
+        misfit = false;
+        record = true;
+        const info = hb.before(exec, actor);
+        exec.step(actor);
+        hb.after(exec, actor, info);
+        if (forced !== null && forcedAt !== forced.length) misfit = true;
+        if (misfit) {
+          blocked = true;
+          break;
+        }
+        if (pos >= firstNew) node.ev = hb.event(pos, false);
+        if (pos + 1 === stack.length) {
+          const ev = node.ev!;
+          stack.push(newNode(cur.children, node.sleep.filter((d) => !dependent(d, ev))));
+        }
+      }
+      if (blocked) s.blocked++;
+      else if (!s.record(exec)) return false;
+
+      // Reverse the races whose later event is new in this execution.
+      for (let k = 0; k < hb.races; k++) {
+        const j = hb.raceB[k]!;
+        if (j < firstNew) continue;
+        const i = hb.raceA[k]!;
+        const target = stack[i]!;
+        const v = hb.reversal(i, j);
+        if (target.sleep.some((d) => v.weakInitial(d) !== -2)) continue;
+        insertWakeup(target.wut, v);
+      }
+
+      // Backtrack to the deepest node with something left to explore.
+      let i = stack.length - 1;
+      for (; i >= 0; i--) {
+        const node = stack[i]!;
+        const cur = node.cur;
+        if (cur === null) continue;
+        if (cur.ev.cv === null && node.ev !== null && advanceTrail(node)) break;
+        if (node.ev !== null) node.sleep.push(cur.ev.cv === null ? { ...node.ev, cv: null } : node.ev);
+        node.cur = null;
+        node.ev = null;
+        if (node.wut.length > 0) break;
+      }
+      if (i < 0) break;
+      stack = stack.slice(0, i + 1);
+      firstNew = i;
+    }
+    if (!advanceTrail(root)) return true;
+  }
+}
+
+/**
+ * A fresh step for a node with an empty wakeup tree: the previous step's thread if it can
+ * go on (fewer context switches), else the first enabled one, never one asleep.
+ */
+function pickFresh(node: Node, actors: Int32Array, n: number, prevLane: number): number {
+  const asleep = (lane: number): boolean => node.sleep.some((d) => d.lane === lane && d.cv === null);
+  let best = -1;
+  for (let k = 0; k < n; k++) {
+    const a = actors[k]!;
+    const lane = a === TICK ? 0 : a + 1;
+    if (asleep(lane)) continue;
+    if (lane === prevLane) return lane;
+    if (best < 0) best = lane;
+  }
+  return best;
+}

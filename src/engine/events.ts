@@ -1,0 +1,151 @@
+/**
+ * Events as partial-order reduction sees them: which thread (lane), which objects they
+ * touch and how, and the data decisions of their continuation.
+ *
+ * Lanes: lane 0 is the timer tick, lane t+1 is thread t.
+ */
+import { A_NONE, A_READ, A_WRITE } from './runtime.ts';
+
+export { A_NONE, A_READ, A_WRITE };
+
+export interface Ev {
+  readonly lane: number;
+  /** Decisions (choose values, fault 0/1) its continuation made; null: any (explore all). */
+  readonly cv: Int32Array | null;
+  readonly obj: number;
+  readonly acc: number;
+  /** A second object (the timer set), or -1. */
+  readonly obj2: number;
+  readonly acc2: number;
+  /** The lane it spawns or joins, or -1: dependent with every event of that lane. */
+  readonly other: number;
+}
+
+function conflict(o1: number, a1: number, o2: number, a2: number): boolean {
+  return o1 >= 0 && o1 === o2 && (a1 === A_WRITE || a2 === A_WRITE) && a1 !== A_NONE && a2 !== A_NONE;
+}
+
+/** Two events are dependent iff same lane, spawn/join of the other's lane, or a conflicting access. */
+export function dependent(a: Ev, b: Ev): boolean {
+  if (a.lane === b.lane || a.other === b.lane || b.other === a.lane) return true;
+  return (
+    conflict(a.obj, a.acc, b.obj, b.acc) ||
+    conflict(a.obj, a.acc, b.obj2, b.acc2) ||
+    conflict(a.obj2, a.acc2, b.obj, b.acc) ||
+    conflict(a.obj2, a.acc2, b.obj2, b.acc2)
+  );
+}
+
+/** Is event `d` (a sleeping event or a wakeup-tree child) the same event as `x`? */
+export function sameEvent(d: Ev, x: Ev): boolean {
+  if (d.lane !== x.lane) return false;
+  if (d.cv === null) return true;
+  if (x.cv === null || x.cv.length !== d.cv.length) return false;
+  for (let i = 0; i < d.cv.length; i++) if (d.cv[i] !== x.cv[i]) return false;
+  return true;
+}
+
+/**
+ * A sequence of events with its happens-before order, for wakeup-tree insertion. Events
+ * can be removed from the front of the partial order (an initial was matched).
+ */
+export class Seq {
+  readonly evs: Ev[];
+  /** preds[k * width + lane]: how many live events of `lane` happen before event k. */
+  readonly preds: Int32Array;
+  readonly width: number;
+  readonly alive: Uint8Array;
+  live: number;
+
+  constructor(evs: Ev[], preds: Int32Array, width: number) {
+    this.evs = evs;
+    this.preds = preds;
+    this.width = width;
+    this.alive = new Uint8Array(evs.length).fill(1);
+    this.live = evs.length;
+  }
+
+  firstOfLane(lane: number): number {
+    for (let k = 0; k < this.evs.length; k++) if (this.alive[k] === 1 && this.evs[k]!.lane === lane) return k;
+    return -1;
+  }
+
+  isInitial(k: number): boolean {
+    const base = k * this.width;
+    for (let l = 0; l < this.width; l++) if (this.preds[base + l] !== 0) return false;
+    return true;
+  }
+
+  independentOfAll(d: Ev): boolean {
+    for (let k = 0; k < this.evs.length; k++) if (this.alive[k] === 1 && dependent(d, this.evs[k]!)) return false;
+    return true;
+  }
+
+  /**
+   * Is `d` a weak initial: the first event of its lane here and preceded by nothing, or of
+   * a lane absent here and independent of every event? Returns the index to remove
+   * (-1: nothing to remove) or -2 if not.
+   */
+  weakInitial(d: Ev): number {
+    const k = this.firstOfLane(d.lane);
+    if (k >= 0) return sameEvent(d, this.evs[k]!) && this.isInitial(k) ? k : -2;
+    return this.independentOfAll(d) ? -1 : -2;
+  }
+
+  remove(k: number): void {
+    this.alive[k] = 0;
+    this.live--;
+    const lane = this.evs[k]!.lane;
+    for (let j = k + 1; j < this.evs.length; j++) {
+      const at = j * this.width + lane;
+      if (this.alive[j] === 1 && this.preds[at]! > 0) this.preds[at] = this.preds[at]! - 1;
+    }
+  }
+
+  liveEvents(): Ev[] {
+    return this.evs.filter((_, k) => this.alive[k] === 1);
+  }
+}
+
+/** A wakeup tree: ordered children, each an event with its own subtree. */
+export interface WNode {
+  readonly ev: Ev;
+  readonly children: WNode[];
+}
+
+/** Builds a chain of wakeup-tree nodes from a list of events. */
+export function chain(evs: readonly Ev[]): WNode {
+  let node: WNode = { ev: evs[evs.length - 1]!, children: [] };
+  for (let i = evs.length - 2; i >= 0; i--) node = { ev: evs[i]!, children: [node] };
+  return node;
+}
+
+/**
+ * Inserts `v` into the wakeup tree `children` (Abdulla et al., JACM 2017, section 6.2):
+ * follow the leftmost child that is a weak initial of what remains of `v`; stop if that
+ * child is a leaf (v is covered); otherwise add the rest as a new rightmost branch.
+ * Returns false if `v` was already covered.
+ */
+export function insertWakeup(children: WNode[], v: Seq): boolean {
+  let level = children;
+  for (;;) {
+    let matched: WNode | undefined;
+    let removeAt = -2;
+    for (const c of level) {
+      const k = v.weakInitial(c.ev);
+      if (k !== -2) {
+        matched = c;
+        removeAt = k;
+        break;
+      }
+    }
+    if (matched === undefined) {
+      level.push(chain(v.liveEvents()));
+      return true;
+    }
+    if (matched.children.length === 0) return false;
+    if (removeAt >= 0) v.remove(removeAt);
+    if (v.live === 0) return false;
+    level = matched.children;
+  }
+}

@@ -1,0 +1,376 @@
+/**
+ * Happens-before and races of one execution, built step by step with vector clocks.
+ *
+ * Dependence: same object and at least one writes (lock operations write the lock); spawn
+ * orders the child after it, join orders the joiner after the child's last step; the timer
+ * tick writes the clock and the set of sleepers, a thread that starts sleeping reads the
+ * set, jiffies and sleep_until read the clock.
+ *
+ * Races (pairs e before e' that could run the other way round):
+ * - a plain read races with the last write, a write with the last write and the reads
+ *   since, unless the earlier event already happens before e' through e''s own thread;
+ * - a blocking step races with the nearest earlier write before which it would have been
+ *   enabled: an exclusive acquire with the previous acquisition of the lock (not with the
+ *   release between them, as Nidhugg does), an await or sleep_until with the nearest write
+ *   whose old value satisfies it; a queued acquire's completion never moves before the
+ *   release that granted it; a join never races.
+ */
+import type { Execution } from './runtime.ts';
+import { A_NONE, A_READ, A_WRITE, CLOCK_OBJ, TIMERS_OBJ } from './runtime.ts';
+import type { Ev } from './events.ts';
+import { dependent, Seq } from './events.ts';
+import type { Op } from './op.ts';
+import { TICK } from './schedule.ts';
+
+// Step kinds that matter for race reversal.
+const K_PLAIN = 0;
+const K_AWAIT = 1;
+const K_EXCL_ACQUIRE = 2;
+const K_COMPLETE = 3;
+const K_SLEEP = 4;
+const K_JOIN = 5;
+const K_TICK = 6;
+
+export class HbRecorder {
+  width = 8; // lanes per clock row
+  len = 0;
+  clk = new Int32Array(64 * 8);
+  lane = new Int32Array(64);
+  seq = new Int32Array(64);
+  obj = new Int32Array(64);
+  acc = new Uint8Array(64);
+  obj2 = new Int32Array(64);
+  acc2 = new Uint8Array(64);
+  other = new Int32Array(64);
+  isCas = new Uint8Array(64);
+  acquired = new Uint8Array(64);
+  timerBefore = new Uint8Array(64);
+  prevWrite = new Int32Array(64);
+  prevRead = new Int32Array(64);
+  /** The position whose clock was the lane's clock before event j (-1: none). */
+  preOf = new Int32Array(64);
+  old: unknown[] = [];
+  /** Data decisions per event: dec[decStart[j] .. decStart[j+1]). */
+  decStart = new Int32Array(65);
+  dec = new Int32Array(64);
+  decLen = 0;
+  /** Races found: raceA[k] before raceB[k]. */
+  raceA = new Int32Array(64);
+  raceB = new Int32Array(64);
+  races = 0;
+
+  // Per lane / object state of the current execution.
+  private laneLast = new Int32Array(8);
+  private laneSeq = new Int32Array(8);
+  private lastWrite = new Int32Array(16);
+  private readHead = new Int32Array(16);
+  /** Per lane: position of the release that granted its queued acquire. */
+  private grantAt = new Int32Array(8);
+
+  reset(): void {
+    this.len = 0;
+    this.races = 0;
+    this.decLen = 0;
+    this.decStart[0] = 0;
+    this.laneLast.fill(-1);
+    this.laneSeq.fill(0);
+    this.lastWrite.fill(-1);
+    this.readHead.fill(-1);
+    this.grantAt.fill(-1);
+  }
+
+  /** Records a data decision of the step being run. */
+  pushDecision(v: number): void {
+    if (this.decLen === this.dec.length) this.dec = grow32(this.dec, this.decLen * 2);
+    this.dec[this.decLen++] = v;
+  }
+
+  /** The decisions of event j. */
+  decisions(j: number): Int32Array {
+    return this.dec.slice(this.decStart[j], this.decStart[j + 1]);
+  }
+
+  /**
+   * Called just before `exec.step(actor)`: returns the step kind and fills what the
+   * step's enabledness depends on (`pred` for awaits, `until` for sleeps).
+   */
+  before(exec: Execution, actor: number): { kind: number; op: Op | null; timer: boolean } {
+    const timer = exec.usesTime && exec.nextDeadline() >= 0;
+    if (actor === TICK) return { kind: K_TICK, op: null, timer };
+    const op = exec.pendingOp(actor);
+    let kind = K_PLAIN;
+    if (op !== null) {
+      if (op.k === 'await') kind = K_AWAIT;
+      else if (op.k === 'sleep_until') kind = K_SLEEP;
+      else if (op.k === 'join') kind = K_JOIN;
+      else if (op.k === 'acquire') {
+        if (exec.isQueued(actor)) kind = K_COMPLETE;
+        else if (op.lock.kind === 'spinlock' || op.lock.kind === 'mutex') kind = K_EXCL_ACQUIRE;
+      }
+    }
+    return { kind, op, timer };
+  }
+
+  /** Records the step just run (`info` from `before`). */
+  after(exec: Execution, actor: number, info: { kind: number; op: Op | null; timer: boolean }): void {
+    const j = this.len;
+    this.ensure(j + 1);
+    const l = actor === TICK ? 0 : actor + 1;
+    this.ensureLanes(Math.max(l, exec.threads.length) + 1);
+    this.ensureObjects(exec.objectCount());
+    const W = this.width;
+    const o = exec.lastObj;
+    let a = exec.lastAccess;
+    let o2 = -1;
+    let a2 = A_NONE;
+    let other = -1;
+    if (info.kind === K_TICK) {
+      o2 = TIMERS_OBJ;
+      a2 = A_WRITE;
+    } else {
+      const next = exec.pendingOp(actor);
+      if (next !== null && next.k === 'sleep_until') {
+        o2 = TIMERS_OBJ;
+        a2 = A_READ;
+      }
+      if (exec.lastOther >= 0) other = exec.lastOther + 1;
+    }
+    if (o < 0) a = A_NONE;
+    this.lane[j] = l;
+    this.obj[j] = o;
+    this.acc[j] = a;
+    this.obj2[j] = o2;
+    this.acc2[j] = a2;
+    this.other[j] = other;
+    this.isCas[j] = info.op?.k === 'cas' ? 1 : 0;
+    this.acquired[j] = exec.lastAcquired ? 1 : 0;
+    this.timerBefore[j] = info.timer ? 1 : 0;
+    this.old[j] = exec.lastOld;
+
+    // Races, judged against the clock of the lane before this step.
+    const pre = this.laneLast[l]!;
+    this.preOf[j] = pre;
+    if (o >= 0) this.findRaces(j, pre, o, a, info);
+    if (o2 >= 0) this.findRaces(j, pre, o2, a2, { kind: K_PLAIN, op: null, timer: info.timer });
+
+    // The new clock: the lane's clock joined with what the step depends on.
+    const row = j * W;
+    if (pre >= 0) this.clk.copyWithin(row, pre * W, pre * W + W);
+    else this.clk.fill(0, row, row + W);
+    if (o >= 0) this.joinObject(row, o, a);
+    if (o2 >= 0) this.joinObject(row, o2, a2);
+    if (info.kind === K_JOIN && other >= 0) this.joinRow(row, this.laneLast[other]!);
+    const s = ++this.laneSeq[l]!;
+    this.clk[row + l] = s;
+    this.seq[j] = s;
+    this.laneLast[l] = j;
+    if (info.kind !== K_JOIN && other >= 0) this.laneLast[other] = j; // spawn: the child starts here
+    for (const w of exec.lastWoken) this.grantAt[w + 1] = j;
+    if (o >= 0) this.updateObject(j, o, a);
+    if (o2 >= 0) this.updateObject(j, o2, a2);
+    this.len = j + 1;
+    this.decStart[j + 1] = this.decLen;
+  }
+
+  /** Does event `e` happen before the clock row of position `pre` (-1: empty clock)? */
+  private before_(e: number, pre: number): boolean {
+    return pre >= 0 && this.clk[pre * this.width + this.lane[e]!]! >= this.seq[e]!;
+  }
+
+  private findRaces(j: number, pre: number, o: number, a: number, info: { kind: number; op: Op | null; timer: boolean }): void {
+    const l = this.lane[j]!;
+    const w = this.lastWrite[o]!;
+    const race = (e: number): void => {
+      if (e < 0 || this.lane[e] === l || this.before_(e, pre)) return;
+      // The timer can only move before a step while some thread sleeps.
+      if (l === 0 && this.timerBefore[e] === 0) return;
+      this.addRace(e, j);
+    };
+    switch (info.kind) {
+      case K_JOIN:
+        return;
+      case K_COMPLETE:
+        if (w > this.grantAt[l]!) race(w);
+        return;
+      case K_EXCL_ACQUIRE:
+      case K_AWAIT:
+      case K_SLEEP: {
+        // The nearest earlier write before which this step would have been enabled.
+        for (let e = w; e >= 0 && this.lane[e] !== l && !this.before_(e, pre); e = this.prevWrite[e]!) {
+          if (this.enabledBefore(e, info)) {
+            this.addRace(e, j);
+            return;
+          }
+        }
+        return;
+      }
+      default:
+        race(w);
+        if (a === A_WRITE) for (let r = this.readHead[o]!; r >= 0; r = this.prevRead[r]!) race(r);
+    }
+  }
+
+  private enabledBefore(e: number, info: { kind: number; op: Op | null }): boolean {
+    const op = info.op;
+    if (info.kind === K_EXCL_ACQUIRE) return this.acquired[e] === 1;
+    if (op?.k === 'await') return op.pred(this.old[e]);
+    if (op?.k === 'sleep_until') return this.obj[e] === CLOCK_OBJ && (this.old[e] as number) >= op.until;
+    return false;
+  }
+
+  private addRace(e: number, j: number): void {
+    if (this.races === this.raceA.length) {
+      this.raceA = grow32(this.raceA, this.races * 2);
+      this.raceB = grow32(this.raceB, this.races * 2);
+    }
+    this.raceA[this.races] = e;
+    this.raceB[this.races] = j;
+    this.races++;
+  }
+
+  private joinRow(row: number, from: number): void {
+    if (from < 0) return;
+    const W = this.width;
+    const f = from * W;
+    for (let k = 0; k < W; k++) if (this.clk[f + k]! > this.clk[row + k]!) this.clk[row + k] = this.clk[f + k]!;
+  }
+
+  private joinObject(row: number, o: number, a: number): void {
+    this.joinRow(row, this.lastWrite[o]!);
+    if (a === A_WRITE) for (let r = this.readHead[o]!; r >= 0; r = this.prevRead[r]!) this.joinRow(row, r);
+  }
+
+  private updateObject(j: number, o: number, a: number): void {
+    if (a === A_WRITE) {
+      this.prevWrite[j] = this.lastWrite[o]!;
+      this.lastWrite[o] = j;
+      this.readHead[o] = -1;
+    } else {
+      this.prevRead[j] = this.readHead[o]!;
+      this.readHead[o] = j;
+    }
+  }
+
+  /** The event at position j as a descriptor (`fresh`: its decisions left open). */
+  event(j: number, fresh: boolean): Ev {
+    const cas = this.isCas[j] === 1;
+    // An event that made no decisions has no alternatives: it is the thread's only next event.
+    const open = fresh || this.decStart[j] === this.decStart[j + 1];
+    return {
+      lane: this.lane[j]!,
+      cv: open ? null : this.decisions(j),
+      obj: this.obj[j]!,
+      acc: fresh && cas ? A_WRITE : this.acc[j]!,
+      obj2: this.obj2[j]!,
+      acc2: this.acc2[j]!,
+      other: this.other[j]!,
+    };
+  }
+
+  /**
+   * The reversal of race (i, j): the events after i that do not happen after it, then j
+   * (notdep(e, E).e'), with their happens-before order.
+   */
+  reversal(i: number, j: number): Seq {
+    const W = this.width;
+    const le = this.lane[i]!;
+    const se = this.seq[i]!;
+    const picks: number[] = [];
+    for (let x = i + 1; x < this.len; x++) if (x !== j && this.clk[x * W + le]! < se) picks.push(x);
+    const m = picks.length + 1;
+    const last = this.event(j, true);
+    // e' moved: it keeps its own thread's past and what it depends on among the moved
+    // events, not what it saw in this execution through e.
+    const cj = new Int32Array(W);
+    const pre = this.preOf[j]!;
+    if (pre >= 0) cj.set(this.clk.subarray(pre * W, pre * W + W));
+    const evs: Ev[] = [];
+    for (const x of picks) {
+      const ev = this.event(x, false);
+      evs.push(ev);
+      if (dependent(ev, last)) {
+        for (let k = 0; k < W; k++) if (this.clk[x * W + k]! > cj[k]!) cj[k] = this.clk[x * W + k]!;
+      }
+    }
+    evs.push(last);
+    const preds = new Int32Array(m * W);
+    const first = new Int32Array(W);
+    const count = new Int32Array(W);
+    for (let k = 0; k < m; k++) {
+      const x = k < m - 1 ? picks[k]! : j;
+      const row = k < m - 1 ? this.clk.subarray(x * W, x * W + W) : cj;
+      for (let l = 0; l < W; l++) {
+        const c = count[l]!;
+        if (c === 0) continue;
+        const n = row[l]! - first[l]! + 1;
+        preds[k * W + l] = n < 0 ? 0 : n > c ? c : n;
+      }
+      const lx = this.lane[x]!;
+      if (count[lx] === 0) first[lx] = this.seq[x]!;
+      count[lx]!++;
+    }
+    return new Seq(evs, preds, W);
+  }
+
+  private ensure(n: number): void {
+    if (n <= this.lane.length) return;
+    const cap = Math.max(n, this.lane.length * 2);
+    this.lane = grow32(this.lane, cap);
+    this.seq = grow32(this.seq, cap);
+    this.obj = grow32(this.obj, cap);
+    this.obj2 = grow32(this.obj2, cap);
+    this.other = grow32(this.other, cap);
+    this.prevWrite = grow32(this.prevWrite, cap);
+    this.prevRead = grow32(this.prevRead, cap);
+    this.preOf = grow32(this.preOf, cap);
+    this.acc = grow8(this.acc, cap);
+    this.acc2 = grow8(this.acc2, cap);
+    this.isCas = grow8(this.isCas, cap);
+    this.acquired = grow8(this.acquired, cap);
+    this.timerBefore = grow8(this.timerBefore, cap);
+    this.decStart = grow32(this.decStart, cap + 1);
+    this.clk = grow32(this.clk, cap * this.width);
+  }
+
+  private ensureLanes(n: number): void {
+    if (n > this.width) {
+      const W = Math.max(n, this.width * 2);
+      const clk = new Int32Array(this.lane.length * W);
+      for (let j = 0; j < this.len; j++) clk.set(this.clk.subarray(j * this.width, (j + 1) * this.width), j * W);
+      this.clk = clk;
+      this.width = W;
+    }
+    if (n > this.laneLast.length) {
+      const cap = Math.max(n, this.laneLast.length * 2);
+      this.laneLast = growFill(this.laneLast, cap, -1);
+      this.laneSeq = grow32(this.laneSeq, cap);
+      this.grantAt = growFill(this.grantAt, cap, -1);
+    }
+  }
+
+  /** Makes room for objects up to id `n - 1`. */
+  ensureObjects(n: number): void {
+    if (n <= this.lastWrite.length) return;
+    const cap = Math.max(n, this.lastWrite.length * 2);
+    this.lastWrite = growFill(this.lastWrite, cap, -1);
+    this.readHead = growFill(this.readHead, cap, -1);
+  }
+}
+
+function grow32(a: Int32Array, n: number): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(n);
+  b.set(a.subarray(0, Math.min(a.length, n)));
+  return b;
+}
+
+function grow8(a: Uint8Array, n: number): Uint8Array<ArrayBuffer> {
+  const b = new Uint8Array(n);
+  b.set(a.subarray(0, Math.min(a.length, n)));
+  return b;
+}
+
+function growFill(a: Int32Array, n: number, fill: number): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(n).fill(fill);
+  b.set(a);
+  return b;
+}

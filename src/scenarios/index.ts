@@ -1,7 +1,10 @@
 /** The scenario registry: an explicit list, no file-system scanning (runs in a browser). */
 import type { Scenario } from './types.ts';
+import { R5 } from './fork/uprobe.ts';
 
-export const scenarios: readonly Scenario[] = [];
+export const scenarios: readonly Scenario[] = [
+  R5,
+];
 
 /** Finds a scenario by id or name (case-sensitive), or undefined. */
 export function findScenario(idOrName: string): Scenario | undefined {

@@ -1,0 +1,77 @@
+/**
+ * uprobe registration against a failing fork (R5, R6) and against an exiting process.
+ *
+ * The parent P maps a file executable and private (A) with an anonymous mapping B right after
+ * it. P forks; the only injectable failure is vm_area_dup() (the syzbot reproducer's fault
+ * injection point), so the fork fails at B after A' was linked into the file's i_mmap. A uprobe
+ * on the file's first page is registered concurrently.
+ */
+import type { Model } from '../../engine/op.ts';
+import { kfn } from '../../engine/prims.ts';
+import { uprobe_register } from '../../kernel/kernel/events/uprobes.ts';
+import { kernel_clone } from '../../kernel/kernel/fork.ts';
+import { PAGE_SIZE, VM_EXEC, VM_READ, VM_WRITE, type file, type task_struct } from '../../kernel/include/linux/mm_types.ts';
+import { vm_mmap_pgoff } from '../../kernel/mm/mmap.ts';
+import { file_create } from '../../kernel/mm/vma.ts';
+import type { world } from '../../kernel/world.ts';
+import type { Scenario } from '../types.ts';
+import { as_task, boot_process, kernel_program, type staged } from './common.ts';
+
+/** Where P maps the probed file (A) and the anonymous mapping after it (B). */
+export const A_START = 0x10000;
+export const B_START = A_START + PAGE_SIZE;
+
+/**
+ * The parent of R5/R6: P with A = [A_START, +1 page) r-x private of `libfoo.so` at offset 0
+ * and B = [B_START, +1 page) rw- anonymous right after it.
+ */
+export function* uprobe_parent(w: world): Model<{ P: task_struct; f: file }> {
+  const P = yield* boot_process(w, 'P');
+  const f = yield* file_create(w, 'libfoo.so');
+  yield* as_task(w, P, function* () {
+    yield* vm_mmap_pgoff(P, A_START, PAGE_SIZE, VM_READ | VM_EXEC, f, 0);
+    yield* vm_mmap_pgoff(P, B_START, PAGE_SIZE, VM_READ | VM_WRITE, null, 0);
+  });
+  return { P, f };
+}
+
+/** The fork actor: P calls fork() (its result does not matter: the child is never run). */
+export function fork_actor(P: task_struct): staged['actors'][number] {
+  return { cpu: 'fork', task: P, body: () => fork_once(P) };
+}
+const fork_once = kfn('sys_fork', function* (P: task_struct): Model<void> {
+  yield* kernel_clone(P, 0);
+});
+
+/** The uprobe actor: uprobe_register() on offset 0 of @f. */
+export function uprobe_actor(w: world, f: file): staged['actors'][number] {
+  return {
+    cpu: 'uprobe_register',
+    task: null,
+    body: function* () {
+      yield* uprobe_register(w, f.f_mapping, 0);
+    },
+  };
+}
+
+/** R5: the flagship. */
+export const R5: Scenario = {
+  id: 'R5',
+  name: 'uprobe_register-vs-dup_mmap-enomem',
+  summary:
+    'A fork fails in vm_area_dup() for the VMA after a file VMA it already linked into i_mmap; ' +
+    'before the failed child is torn down, uprobe_register() finds the child VMA through ' +
+    'i_mmap, pins the child with mmget_not_zero() and anon_vma_prepare() looks at the next ' +
+    'entry with the raw iterator: the XA_ZERO_ENTRY marker (general protection fault at 0x406). ' +
+    'syzbot 2d788f4f7cb660dac4b7; fixed by 8ac662f5da19 "fork: avoid inappropriate uprobe access ' +
+    'to invalid mm" (v6.13: uprobeSemInDupMm). Bounds: one fault, only at dup_mmap:vm_area_dup.',
+  source: 'seeds/001 (slides: "fork: avoid inappropriate uprobe access to invalid mm"); kernel-spec.md R5',
+  kernel: true,
+  build: ({ kernel }) =>
+    kernel_program(kernel!, function* (w) {
+      const { P, f } = yield* uprobe_parent(w);
+      return { actors: [fork_actor(P), uprobe_actor(w, f)] };
+    }),
+  expect: { 'v6.1': 'pass', 'v6.8': 'violation', 'v6.11': 'violation', 'v6.12': 'violation', 'v6.13': 'pass', 'v6.14': 'pass', 'v7.0': 'pass' },
+  options: { maxFaults: 1, faultSites: ['dup_mmap:vm_area_dup'] },
+};

@@ -4,7 +4,7 @@
  * and checks what the page shows and exports against the engine run in Node.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -72,7 +72,8 @@ void describe('trace viewer (Chromium)', { timeout: 110_000 }, () => {
     }
   }
 
-  void test('opens the trace the server was given and plays it back (toy R5)', async () => {
+  /** The toy race's counterexample as a trace file, as `mmlife check --out` writes one. */
+  function toyTraceFile(): { file: string; expected: Expected } {
     const v = explore(toyRace, { traces: false }).violations[0];
     assert.ok(v);
     const r = replay(toyRace, v.schedule);
@@ -80,8 +81,13 @@ void describe('trace viewer (Chromium)', { timeout: 110_000 }, () => {
     const request: RunRequest = { scenario: 'toy-r5', params: {}, schedule: v.schedule };
     const file = join(scratch, 'toy.json');
     writeFileSync(file, JSON.stringify({ version: 1, request, violation: r.violation }));
+    return { file, expected: { request, violation: r.violation, trace: r.trace } };
+  }
+
+  void test('opens the trace the server was given and plays it back (toy R5)', async () => {
+    const { file, expected } = toyTraceFile();
     await withViewer(file, async ({ page }) => {
-      await checkPlayback(page, { request, violation: r.violation!, trace: r.trace });
+      await checkPlayback(page, expected);
       assert.ok((await page.locator('.lanes .lockbar').count()) > 0, 'lock spans drawn');
       assert.equal(await page.locator('.lanes tr.race').count(), 2, 'the racing pair is highlighted');
       await page.keyboard.press('End');
@@ -89,7 +95,7 @@ void describe('trace viewer (Chromium)', { timeout: 110_000 }, () => {
     });
   });
 
-  void test('a malformed trace file gets a readable error, not a blank page', async () => {
+  void test('a malformed trace file gets a readable error, not a blank page; a dropped file opens', async () => {
     await withViewer(undefined, async ({ page }) => {
       const input = page.getByTestId('open-file');
       await input.setInputFiles({ name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from('{"version": 1, "request":') });
@@ -101,6 +107,18 @@ void describe('trace viewer (Chromium)', { timeout: 110_000 }, () => {
       assert.match(await page.getByTestId('error').innerText(), /wrong\.json: not a trace file: at violation\.message/);
       assert.equal(await page.locator('h1').innerText(), 'mmlife trace viewer');
       assert.equal(await page.locator('.lanes').count(), 0);
+
+      // a good file dropped on the page replaces the error with the trace
+      const { file, expected } = toyTraceFile();
+      // (a string: the Node typecheck has no DOM types)
+      const text = JSON.stringify(readFileSync(file, 'utf8'));
+      const dropped = await page.evaluateHandle(
+        `(() => { const dt = new DataTransfer(); dt.items.add(new File([${text}], 'dropped.json', { type: 'application/json' })); return dt; })()`,
+      );
+      await page.dispatchEvent('body', 'drop', { dataTransfer: dropped });
+      await page.locator('.origin', { hasText: 'dropped.json' }).waitFor();
+      assert.equal(await page.locator('.lanes tbody tr').count(), expected.trace.steps.length);
+      assert.equal(await page.getByTestId('error').count(), 0);
     });
   });
 

@@ -22,9 +22,9 @@ const cases: readonly fork_case[] = [
 const now = () => performance.now();
 
 for (const { s, relapse, report } of cases) {
-  describe(`${s.id} ${s.name}`, () => {
+  void describe(`${s.id} ${s.name}`, () => {
     for (const [preset, expected] of Object.entries(s.expect ?? {})) {
-      test(`${preset}: ${expected}`, () => {
+      void test(`${preset}: ${expected}`, () => {
         const { result, verdict } = run_scenario(s, preset, undefined, {}, now);
         assert.equal(verdict, expected, `${s.id} at ${preset}: ${result.violations[0]?.message ?? 'no violation'}`);
         if (verdict === 'violation') {
@@ -37,7 +37,7 @@ for (const { s, relapse, report } of cases) {
         }
       });
     }
-    test(`${relapse[0]} ${relapse[1]} brings the violation back`, () => {
+    void test(`${relapse[0]} ${relapse[1]} brings the violation back`, () => {
       const { result, verdict } = run_scenario(s, relapse[0], relapse[1], {}, now);
       assert.equal(verdict, 'violation');
       assert.match(result.violations[0]!.message, report);
@@ -45,7 +45,7 @@ for (const { s, relapse, report } of cases) {
   });
 }
 
-test('R5 at v6.12: the counterexample shows the child tree with XA_ZERO_ENTRY after the file VMA', () => {
+void test('R5 at v6.12: the counterexample shows the child tree with XA_ZERO_ENTRY after the file VMA', () => {
   const { result } = run_scenario(R5, 'v6.12');
   const trace = result.violations[0]!.trace!;
   const last = trace.steps.at(-1)!.state!;

@@ -49,7 +49,7 @@ export const CLONE_THREAD = 0x10000;
  * Models: kernel/fork.c: allocate_mm()
  */
 export function* allocate_mm(w: world, site: string, flags: number): Model<mm_struct | null> {
-  if (yield* fault(site)) return null;
+  if (site && (yield* fault(site))) return null;
   const name = new_name(w, 'mm');
   const mm: mm_struct = {
     name,
@@ -81,11 +81,11 @@ export function* allocate_mm(w: world, site: string, flags: number): Model<mm_st
  * Returns: the mm, or null.
  * Models: kernel/fork.c: mm_init() ("exact order unverified", kernel-spec.md 15.9)
  */
-export const mm_init = kfn('mm_init', function* (mm: mm_struct): Model<mm_struct | null> {
-  if (yield* fault('mm_init:mm_alloc_pgd')) return yield* free_mm(mm); // mm_alloc_pgd(mm)
+export const mm_init = kfn('mm_init', function* (mm: mm_struct, may_fail = true): Model<mm_struct | null> {
+  if (may_fail && (yield* fault('mm_init:mm_alloc_pgd'))) return yield* free_mm(mm); // mm_alloc_pgd(mm)
   yield* store(mm.pgd, new Map<number, pte_table>());
   for (const site of ['mm_init:init_new_context', 'mm_init:mm_alloc_cid', 'mm_init:percpu_counter_init']) {
-    if (yield* fault(site)) {
+    if (may_fail && (yield* fault(site))) {
       yield* store(mm.pgd, null); // fail_...: mm_free_pgd(mm)
       return yield* free_mm(mm);
     }
@@ -105,11 +105,16 @@ function* free_mm(mm: mm_struct): Model<null> {
  * mm_alloc() - a fresh, empty mm for exec (bprm_mm_init).
  * Models: kernel/fork.c: mm_alloc()
  */
-export const mm_alloc = kfn('mm_alloc', function* (w: world): Model<mm_struct | null> {
-  const mm = yield* allocate_mm(w, 'mm_alloc:allocate_mm', 0);
+export const mm_alloc = kfn('mm_alloc', function* (w: world, may_fail = true): Model<mm_struct | null> {
+  const mm = may_fail ? yield* allocate_mm(w, 'mm_alloc:allocate_mm', 0) : yield* allocate_mm_nofail(w);
   if (!mm) return null;
-  return yield* mm_init(mm);
+  return yield* mm_init(mm, may_fail);
 });
+
+/** Model-only: allocate_mm() without its fault site (scenario setup is not under test). */
+function* allocate_mm_nofail(w: world): Model<mm_struct | null> {
+  return yield* allocate_mm(w, '', 0);
+}
 
 /**
  * __mmdrop() - the last mm_count reference is gone: free the pgd and the struct.
@@ -218,7 +223,7 @@ export const copy_mm = kfn('copy_mm', function* (clone_flags: number, tsk: task_
 });
 
 /** Model-only: a new task struct (dup_task_struct's object), not yet on the task list. */
-export function* alloc_task(w: world, comm: string, tgid: number | null, signal: signal_struct | null): Model<task_struct> {
+export function* alloc_task(w: world, comm: string, tgid: number | null, signal: signal_struct | null, robust_list = 0): Model<task_struct> {
   const pid = w.__next_pid++;
   const name = `${comm}[${pid}]`;
   const t: task_struct = {
@@ -239,7 +244,7 @@ export function* alloc_task(w: world, comm: string, tgid: number | null, signal:
     },
     pending: yield* newLoc(`${name}.pending`, 0),
     frozen: yield* newLoc(`${name}.frozen`, false),
-    robust_list: 0,
+    robust_list,
     exit_mm: yield* newLoc(`${name}.exit_mm`, null),
     exit_state: yield* newLoc(`${name}.exit_state`, 0),
     usage: yield* newLoc(`${name}.usage`, 1),

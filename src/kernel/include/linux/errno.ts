@@ -8,3 +8,4 @@ export const ENOMEM = 12;
 export const EBUSY = 16;
 export const EEXIST = 17;
 export const EINVAL = 22;
+export const EFAULT = 14;

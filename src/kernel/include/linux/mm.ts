@@ -108,6 +108,31 @@ export function* vma_entries(mm: mm_struct, from = 0, rev = false): Model<vma_en
   return out;
 }
 
+/** One tree range and its raw entry. */
+export interface vma_range {
+  readonly start: number;
+  readonly last: number;
+  readonly entry: vma_entry;
+}
+
+/**
+ * Model-only: every non-NULL range of the tree with its raw entry, in ONE step (the tree's
+ * own bounds, without dereferencing any entry). For audits, snapshots and tear-downs that must
+ * not touch entries they will not use.
+ */
+export function* vma_ranges(mm: mm_struct): Model<vma_range[]> {
+  return tree_ranges(yield* load(mm.mm_mt));
+}
+
+/** The non-NULL ranges of a tree (no step: for peek-based snapshots and audits). */
+export function tree_ranges(mt: maple_tree): vma_range[] {
+  const mas = MA_STATE(mt, 0, 0);
+  const out: vma_range[] = [];
+  for (let e = mas_find(mas, ULONG_MAX); e !== null; e = mas_find(mas, ULONG_MAX))
+    out.push({ start: mas.index, last: mas.last, entry: e as vma_entry });
+  return out;
+}
+
 /**
  * find_vma() - first VMA with vm_end > addr (zero entries skipped: may return a later one).
  * Models: mm/mmap.c: find_vma() (mt_find)

@@ -180,8 +180,9 @@ export interface anon_vma {
  */
 export interface anon_vma_chain {
   readonly name: string;
-  readonly vma: vm_area_struct;
-  readonly anon_vma: anon_vma;
+  /** Set by anon_vma_chain_link(). */
+  vma: vm_area_struct;
+  anon_vma: anon_vma;
   __state: 'live' | 'freed';
 }
 

@@ -1,0 +1,46 @@
+// Models the population side of mm/gup.c @ v7.0 and the user page-fault entry of
+// arch/x86/mm/fault.c: faulting pages in for mlock/MAP_POPULATE and for the scenarios'
+// "touch this memory" steps.
+// CUSTOMISED: a user access is do_user_addr_fault() with the mmap read lock (no per-VMA lock
+// path); populate faults page by page.
+import type { Model } from '../../engine/op.ts';
+import { kfn, load } from '../../engine/prims.ts';
+import { vma_deref } from '../debug/kasan.ts';
+import { find_vma } from '../include/linux/mm.ts';
+import { EFAULT } from '../include/linux/errno.ts';
+import { mmap_read_lock, mmap_read_unlock } from '../include/linux/mmap_lock.ts';
+import { PAGE_SIZE, VM_WRITE, type task_struct } from '../include/linux/mm_types.ts';
+import { handle_mm_fault, VM_FAULT_OOM, VM_FAULT_SIGBUS, VM_FAULT_SIGSEGV } from './memory.ts';
+
+/**
+ * do_user_addr_fault() - a user access of @addr by @current (write or read).
+ * Returns: 0, or VM_FAULT_SIGSEGV (no VMA, no permission), VM_FAULT_SIGBUS, VM_FAULT_OOM.
+ * Models: arch/x86/mm/fault.c: do_user_addr_fault() -> lock_mm_and_find_vma()
+ */
+export const do_user_addr_fault = kfn('do_user_addr_fault', function* (current: task_struct, addr: number, write: boolean): Model<number> {
+  const mm = yield* load(current.mm);
+  if (!mm) return VM_FAULT_SIGSEGV;
+  yield* mmap_read_lock(mm);
+  const found = yield* find_vma(mm, addr);
+  let ret = VM_FAULT_SIGSEGV;
+  if (found) {
+    const [vma, flags] = yield* vma_deref(found, mm, 'vm_flags');
+    if (vma.vm_start <= addr && (!write || flags & VM_WRITE)) ret = yield* handle_mm_fault(vma, addr, write);
+  }
+  yield* mmap_read_unlock(mm);
+  return ret;
+});
+
+/**
+ * mm_populate() - fault in every page of [start, start+len) (read faults).
+ * Returns: 0, or -ENOMEM / -EFAULT on the first failing page.
+ * Models: mm/gup.c: __mm_populate()
+ */
+export const mm_populate = kfn('mm_populate', function* (current: task_struct, start: number, len: number): Model<number> {
+  for (let a = start; a < start + len; a += PAGE_SIZE) {
+    const r = yield* do_user_addr_fault(current, a, false);
+    if (r & VM_FAULT_OOM) return -12;
+    if (r & (VM_FAULT_SIGBUS | VM_FAULT_SIGSEGV)) return -EFAULT;
+  }
+  return 0;
+});

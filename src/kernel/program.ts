@@ -1,0 +1,65 @@
+// Builds an engine program (engine/api.ts ProgramInstance) around the kernel model: the main
+// thread creates the execution's kernel globals (world_init) and runs the scenario's setup as
+// the 'main' CPU; atEnd runs the end-of-execution audit, then the scenario's own property;
+// snapshot gives the trace viewer the kernel state after each step.
+// Also the setup helpers scenarios build processes with (exec_process, as_task).
+import type { Peek, ProgramInstance } from '../engine/api.ts';
+import type { Model } from '../engine/op.ts';
+import { ModelViolation } from '../engine/op.ts';
+import { rmw, store } from '../engine/prims.ts';
+import type { KernelConfig } from './config.ts';
+import { kernel_audit } from './debug/audit.ts';
+import { kernel_snapshot } from './debug/snapshot.ts';
+import type { task_struct } from './include/linux/mm_types.ts';
+import { alloc_task, mm_alloc } from './kernel/fork.ts';
+import { run_as, world_init, type world, type world_params } from './world.ts';
+
+export interface kernel_program_opts {
+  readonly world?: world_params;
+  /** Skip the leak audit (scenarios whose processes are still alive at the end). */
+  readonly noAudit?: boolean;
+  /** The scenario's property, after the audit. */
+  readonly atEnd?: (w: world, peek: Peek) => void;
+}
+
+/**
+ * kernel_program() - one execution: world_init, then `setup(w)` on the main CPU (it spawns the
+ * actor threads with kthread_run / task_thread), then the audit and property at the end.
+ */
+export function kernel_program(cfg: KernelConfig, setup: (w: world) => Model<void>, opts: kernel_program_opts = {}): ProgramInstance {
+  let w: world | null = null;
+  return {
+    mainName: 'main',
+    main: function* () {
+      w = yield* world_init(cfg, opts.world);
+      yield* run_as(w, { name: 'main', task: null, held: [] }, setup(w));
+    },
+    atEnd: (peek) => {
+      if (!w) throw new ModelViolation('assertion', 'kernel_program: world not initialised');
+      if (!opts.noAudit) kernel_audit(w, peek);
+      opts.atEnd?.(w, peek);
+    },
+    snapshot: (peek) => (w ? kernel_snapshot(w, peek) : { objects: [] }),
+  };
+}
+
+/** Runs @body as task @t on the current model CPU (setup steps "as" a process). */
+export function* as_task<T>(w: world, t: task_struct, body: Model<T>): Model<T> {
+  let result!: T;
+  yield* run_as(w, { name: t.name, task: t, held: [] }, (function* () { result = yield* body; })());
+  return result;
+}
+
+/**
+ * exec_process() - a new user process with an empty mm (as if it had exec'ed), on the task list.
+ * Models: fs/exec.c: bprm_mm_init() -> mm_alloc(); the process's task as copy_process makes it
+ */
+export function* exec_process(w: world, comm: string, robust_list = 0): Model<task_struct> {
+  const t = yield* alloc_task(w, comm, null, null, robust_list);
+  const mm = yield* mm_alloc(w, false);
+  if (!mm) throw new ModelViolation('assertion', `exec_process(${comm}): mm_alloc failed `);
+  yield* store(t.mm, mm);
+  yield* store(t.active_mm, mm);
+  yield* rmw(w.tasklist, (l) => [...l, t]);
+  return t;
+}

@@ -18,7 +18,8 @@ export function describeStep(s: TraceStep): string {
     case 'store':
       return `store ${obj} = ${v}`;
     case 'rmw':
-      return `update ${obj}: ${v}`;
+      // A structure mutated in place (a maple tree) renders as "object -> object": say less.
+      return v === 'object -> object' ? `update ${obj}` : `update ${obj}: ${v}`;
     case 'cas':
       return `cmpxchg ${obj}: ${v}`;
     case 'await':
@@ -60,15 +61,39 @@ export interface TableOptions {
   readonly finalLine?: string;
   /** Blank columns between CPU columns (default 2). */
   readonly gap?: number;
+  /**
+   * Every step (default false). The default table is the one a commit message wants: thread
+   * 0's setup before its first spawn collapses into one line, and plain reads and thread
+   * starts are left out, except the last step (where a violation usually happens).
+   */
+  readonly full?: boolean;
+}
+
+/** Ops the compact table leaves out: they change nothing another CPU could see. */
+const QUIET_OPS: ReadonlySet<string> = new Set(['load', 'await', 'jiffies', 'spawn']);
+
+/** The rows of the table: (column, text) per shown step. */
+function tableRows(trace: Trace, full: boolean): { col: number; text: string }[] {
+  const rows: { col: number; text: string }[] = [];
+  const firstSpawn = trace.steps.findIndex((s) => s.tid === 0 && s.op === 'spawn');
+  const setupEnd = full || firstSpawn < 0 ? 0 : firstSpawn;
+  if (setupEnd > 0) rows.push({ col: 0, text: `(setup through system calls: ${setupEnd} steps)` });
+  const last = trace.steps.length - 1;
+  trace.steps.forEach((s, i) => {
+    if (i < setupEnd) return;
+    if (!full && i !== last && QUIET_OPS.has(s.op)) return;
+    rows.push({
+      col: s.tid === TICK ? 0 : s.tid,
+      text: s.tid === TICK ? `[timer] ${describeStep(s)}` : stepLine(s),
+    });
+  });
+  return rows;
 }
 
 /** The per-CPU table of a trace. Timer ticks take a line in column 0, marked "[timer]". */
 export function formatTable(trace: Trace, options: TableOptions = {}): string {
   const gap = options.gap ?? 2;
-  const rows: { col: number; text: string }[] = trace.steps.map((s) => ({
-    col: s.tid === TICK ? 0 : s.tid,
-    text: s.tid === TICK ? `[timer] ${describeStep(s)}` : stepLine(s),
-  }));
+  const rows = tableRows(trace, options.full ?? false);
   if (options.finalLine !== undefined) {
     const last = trace.steps[trace.steps.length - 1];
     rows.push({ col: last === undefined || last.tid === TICK ? 0 : last.tid, text: options.finalLine });

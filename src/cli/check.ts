@@ -9,6 +9,7 @@ import { writeTraceFile } from './trace-file.ts';
 export interface CheckFlags extends RunFlags {
   readonly json?: boolean;
   readonly out?: string;
+  readonly full?: boolean;
 }
 
 export async function checkCommand(scenarioName: string, flags: CheckFlags): Promise<number> {
@@ -19,7 +20,7 @@ export async function checkCommand(scenarioName: string, flags: CheckFlags): Pro
   const [result] = await runRequests([req], progress ? { onProgress: (_i, p) => progress(p) } : {});
   clearProgress();
   if (!result) throw new Error('no result');
-  const report = checkReport(req, resolved, result);
+  const report = checkReport(req, resolved, result, flags.full ?? false);
   const v = result.violations[0];
   if (flags.out !== undefined && v) writeTraceFile(flags.out, req, v);
   process.stdout.write((flags.json ? JSON.stringify(report, null, 2) : formatCheckReport(report)) + '\n');

@@ -56,6 +56,7 @@ withRunOptions(
 )
   .option('--json', 'print one JSON object')
   .option('-o, --out <file>', 'write the counterexample as a trace file (for replay and view)')
+  .option('--full', 'show every step in the per-CPU table (default: the steps another CPU could see change)')
   .action(async (scenario: string, opts: CheckFlags) => {
     process.exitCode = await checkCommand(scenario, opts);
   });
@@ -67,6 +68,7 @@ withRunOptions(
     .argument('<target>', 'trace.json, or a scenario id/name with --schedule'),
 )
   .option('--schedule <s>', 'the schedule string to replay')
+  .option('--full', 'show every step in the per-CPU table')
   .option('--json', 'print one JSON object')
   .action((target: string, opts: ReplayFlags) => {
     process.exitCode = replayCommand(target, opts);

@@ -10,6 +10,7 @@ import { readTraceFile } from './trace-file.ts';
 
 export interface ReplayFlags extends RunFlags {
   readonly json?: boolean;
+  readonly full?: boolean;
 }
 
 export function replayCommand(target: string, flags: ReplayFlags): number {
@@ -29,7 +30,7 @@ export function replayCommand(target: string, flags: ReplayFlags): number {
   } catch (e) {
     throw new UsageError(`cannot replay schedule '${schedule}' on ${resolved.scenario.id}: ${(e as Error).message}`);
   }
-  const table = formatTable(out.trace);
+  const table = formatTable(out.trace, { full: flags.full ?? false });
   if (flags.json) {
     process.stdout.write(JSON.stringify({
       scenario: resolved.scenario.id,

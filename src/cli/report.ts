@@ -33,7 +33,7 @@ export interface CheckReport {
   };
 }
 
-export function checkReport(req: RunRequest, resolved: Resolved, result: ExploreResult): CheckReport {
+export function checkReport(req: RunRequest, resolved: Resolved, result: ExploreResult, full = false): CheckReport {
   const v: Violation | undefined = result.violations[0];
   return {
     scenario: resolved.scenario.id,
@@ -56,7 +56,7 @@ export function checkReport(req: RunRequest, resolved: Resolved, result: Explore
         kind: v.kind,
         message: v.message,
         schedule: v.schedule,
-        table: v.trace ? formatTable(v.trace) : '',
+        table: v.trace ? formatTable(v.trace, { full }) : '',
         replay: replayCommand(req, v.schedule),
         ...(v.metrics && { metrics: v.metrics }),
       },

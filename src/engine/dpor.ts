@@ -148,6 +148,7 @@ export function exploreDpor(s: Session): boolean {
           blocked = true;
           break;
         }
+        if (exec.violation !== null) hb.markViolation();
         if (pos >= firstNew) node.ev = hb.event(pos, false);
         if (pos + 1 === stack.length) {
           const ev = node.ev!;
@@ -158,14 +159,15 @@ export function exploreDpor(s: Session): boolean {
       else if (!s.record(exec)) return false;
 
       // Reverse the races whose later event is new in this execution.
-      for (let k = 0; k < hb.races; k++) {
-        const j = hb.raceB[k]!;
-        if (j < firstNew) continue;
-        const i = hb.raceA[k]!;
-        const target = stack[i]!;
-        const v = hb.reversal(i, j);
-        if (target.sleep.some((d) => v.weakInitial(d) !== -2)) continue;
-        insertWakeup(target.wut, v);
+      reverseRaces(hb, stack, 0, firstNew);
+      if (!blocked && exec.violation !== null) {
+        // Threads that never got to run their next step: it races too.
+        for (const t of exec.threads) {
+          if (t.done) continue;
+          const from = hb.races;
+          hb.pendingRaces(exec, t.tid);
+          reverseRaces(hb, stack, from, 0);
+        }
       }
 
       // Backtrack to the deepest node with something left to explore.
@@ -185,6 +187,19 @@ export function exploreDpor(s: Session): boolean {
       firstNew = i;
     }
     if (!advanceTrail(root)) return true;
+  }
+}
+
+/** Inserts the reversal of every race from index `from` whose later event is at `firstNew` or after. */
+function reverseRaces(hb: HbRecorder, stack: readonly Node[], from: number, firstNew: number): void {
+  for (let k = from; k < hb.races; k++) {
+    const j = hb.raceB[k]!;
+    if (j < firstNew) continue;
+    const i = hb.raceA[k]!;
+    const target = stack[i]!;
+    const v = hb.reversal(i, j);
+    if (target.sleep.some((d) => v.weakInitial(d) !== -2)) continue;
+    insertWakeup(target.wut, v);
   }
 }
 

@@ -17,7 +17,10 @@ export interface Ev {
   /** A second object (the timer set), or -1. */
   readonly obj2: number;
   readonly acc2: number;
-  /** The lane it spawns or joins, or -1: dependent with every event of that lane. */
+  /**
+   * The lane it spawns or joins, or -1: dependent with every event of that lane;
+   * ALL_LANES for a step that ended the execution with a violation.
+   */
   readonly other: number;
 }
 
@@ -25,8 +28,12 @@ function conflict(o1: number, a1: number, o2: number, a2: number): boolean {
   return o1 >= 0 && o1 === o2 && (a1 === A_WRITE || a2 === A_WRITE) && a1 !== A_NONE && a2 !== A_NONE;
 }
 
+/** `other` of a step that ended the execution with a violation: dependent with everything. */
+export const ALL_LANES = -2;
+
 /** Two events are dependent iff same lane, spawn/join of the other's lane, or a conflicting access. */
 export function dependent(a: Ev, b: Ev): boolean {
+  if (a.other === ALL_LANES || b.other === ALL_LANES) return true;
   if (a.lane === b.lane || a.other === b.lane || b.other === a.lane) return true;
   return (
     conflict(a.obj, a.acc, b.obj, b.acc) ||

@@ -18,7 +18,7 @@
 import type { Execution } from './runtime.ts';
 import { A_NONE, A_READ, A_WRITE, CLOCK_OBJ, TIMERS_OBJ } from './runtime.ts';
 import type { Ev } from './events.ts';
-import { dependent, Seq } from './events.ts';
+import { ALL_LANES, dependent, Seq } from './events.ts';
 import type { Op } from './op.ts';
 import { TICK } from './schedule.ts';
 
@@ -58,6 +58,8 @@ export class HbRecorder {
   raceA = new Int32Array(64);
   raceB = new Int32Array(64);
   races = 0;
+  /** Position of the step that ended the execution with a violation, or -1. */
+  violationAt = -1;
 
   // Per lane / object state of the current execution.
   private laneLast = new Int32Array(8);
@@ -70,6 +72,7 @@ export class HbRecorder {
   reset(): void {
     this.len = 0;
     this.races = 0;
+    this.violationAt = -1;
     this.decLen = 0;
     this.decStart[0] = 0;
     this.laneLast.fill(-1);
@@ -170,6 +173,75 @@ export class HbRecorder {
     if (o2 >= 0) this.updateObject(j, o2, a2);
     this.len = j + 1;
     this.decStart[j + 1] = this.decLen;
+  }
+
+  /**
+   * Races of a step that never ran (a thread blocked at a deadlock, or cut off when a
+   * violation ended the execution): it is placed just past the end, without being recorded,
+   * so that the orders in which it would have run earlier get explored too.
+   */
+  pendingRaces(exec: Execution, tid: number): void {
+    const op = exec.pendingOp(tid);
+    if (op === null) return;
+    let o = -1;
+    let a = A_NONE;
+    switch (op.k) {
+      case 'load':
+      case 'await':
+        o = op.loc.id;
+        a = A_READ;
+        break;
+      case 'store':
+      case 'rmw':
+      case 'cas':
+        o = op.loc.id;
+        a = A_WRITE;
+        break;
+      case 'acquire':
+      case 'tryacquire':
+      case 'release':
+        o = op.lock.id;
+        a = A_WRITE;
+        break;
+      case 'jiffies':
+      case 'sleep_until':
+        o = CLOCK_OBJ;
+        a = A_READ;
+        break;
+      default:
+        return;
+    }
+    const j = this.len;
+    this.ensure(j + 1);
+    const l = tid + 1;
+    const info = this.before(exec, tid);
+    this.lane[j] = l;
+    this.obj[j] = o;
+    this.acc[j] = a;
+    this.obj2[j] = -1;
+    this.acc2[j] = A_NONE;
+    this.other[j] = -1;
+    this.isCas[j] = op.k === 'cas' ? 1 : 0;
+    this.seq[j] = this.laneSeq[l]! + 1;
+    this.preOf[j] = this.laneLast[l]!;
+    this.decStart[j + 1] = this.decStart[j]!;
+    this.findRaces(j, this.laneLast[l]!, o, a, info);
+    // Had it run before the violating step, the execution would have gone on.
+    const v = this.violationAt;
+    if (v >= 0 && exec.isEnabled(exec.threads[tid]!) && this.lane[v] !== l && !this.before_(v, this.laneLast[l]!)) this.addRace(v, j);
+  }
+
+  /**
+   * The last step ended the execution with a violation: nothing can follow it, so it
+   * depends on every step (it happens after all of them and races with every step left).
+   */
+  markViolation(): void {
+    const j = this.len - 1;
+    if (j < 0) return;
+    const row = j * this.width;
+    for (let l = 0; l < this.laneLast.length; l++) if (this.laneLast[l]! !== j) this.joinRow(row, this.laneLast[l]!);
+    this.other[j] = ALL_LANES;
+    this.violationAt = j;
   }
 
   /** Does event `e` happen before the clock row of position `pre` (-1: empty clock)? */

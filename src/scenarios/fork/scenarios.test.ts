@@ -49,8 +49,8 @@ void test('R5 at v6.12: the counterexample shows the child tree with XA_ZERO_ENT
   const { result } = run_scenario(R5, 'v6.12');
   const trace = result.violations[0]!.trace!;
   const last = trace.steps.at(-1)!.state!;
-  const child = last.objects.find((o) => o.kind === 'mm_struct' && o.name.includes('child of fork'));
-  assert.ok(child, 'the failed child mm is in the snapshot');
+  const child = last.objects.find((o) => o.kind === 'mm_struct' && o.name === 'mm#2');
+  assert.ok(child, 'the failed child mm#2 is in the snapshot');
   //   A'            XA_ZERO_ENTRY (over B's range)
   // [0x10000, 0x10fff] [0x11000, 0x11fff]
   assert.deepEqual(child.entries!.map((e) => e.entry.startsWith('vma#') ? 'vma' : e.entry), ['vma', 'XA_ZERO_ENTRY']);

@@ -15,7 +15,8 @@ import { vm_mmap_pgoff } from '../../kernel/mm/mmap.ts';
 import { file_create } from '../../kernel/mm/vma.ts';
 import type { world } from '../../kernel/world.ts';
 import type { Scenario } from '../types.ts';
-import { as_task, boot_process, kernel_program, type staged } from './common.ts';
+import { as_task, exec_process } from '../../kernel/program.ts';
+import { fork_program, type staged } from './common.ts';
 
 /** Where P maps the probed file (A) and the anonymous mapping after it (B). */
 export const A_START = 0x10000;
@@ -26,12 +27,12 @@ export const B_START = A_START + PAGE_SIZE;
  * and B = [B_START, +1 page) rw- anonymous right after it.
  */
 export function* uprobe_parent(w: world): Model<{ P: task_struct; f: file }> {
-  const P = yield* boot_process(w, 'P');
+  const P = yield* exec_process(w, 'P');
   const f = yield* file_create(w, 'libfoo.so');
-  yield* as_task(w, P, function* () {
+  yield* as_task(w, P, (function* () {
     yield* vm_mmap_pgoff(P, A_START, PAGE_SIZE, VM_READ | VM_EXEC, f, 0);
     yield* vm_mmap_pgoff(P, B_START, PAGE_SIZE, VM_READ | VM_WRITE, null, 0);
-  });
+  })());
   return { P, f };
 }
 
@@ -68,7 +69,7 @@ export const R5: Scenario = {
   source: 'seeds/001 (slides: "fork: avoid inappropriate uprobe access to invalid mm"); kernel-spec.md R5',
   kernel: true,
   build: ({ kernel }) =>
-    kernel_program(kernel!, function* (w) {
+    fork_program(kernel!, function* (w) {
       const { P, f } = yield* uprobe_parent(w);
       return { actors: [fork_actor(P), uprobe_actor(w, f)] };
     }),

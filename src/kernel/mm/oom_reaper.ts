@@ -179,7 +179,8 @@ export const oom_reap_task = kfn('oom_reap_task', function* (tsk: task_struct): 
     yield* note(`oom_reaper: unable to reap pid:${tsk.tgid} (${tsk.comm})`);
   // Hide this mm from OOM killer because it has been either reaped or somebody can't call mmap_write_unlock(mm).
   yield* mm_flags_set(MMF_OOM_SKIP, mm);
-  reaper_of(w).reaped.set(mm, yield* jiffies());
+  const st = states.get(w);
+  if (st) st.reaped.set(mm, yield* jiffies());
   yield* put_task_struct(tsk); // Drop a reference taken by queue_oom_reaper
 });
 
@@ -215,11 +216,6 @@ export const wake_oom_reaper = kfn('wake_oom_reaper', function* (tsk: task_struc
  */
 export const queue_oom_reaper = kfn('queue_oom_reaper', function* (tsk: task_struct): Model<void> {
   const w = tsk.w;
-  if (!states.has(w)) {
-    yield* note('queue_oom_reaper: no oom_reaper kthread in this scenario');
-    return;
-  }
-  const s = reaper_of(w);
   if (w.sw.reapQueuedFlag) {
     const mm = (yield* load(tsk.signal.oom_mm))!;
     // mm is already queued?
@@ -229,6 +225,11 @@ export const queue_oom_reaper = kfn('queue_oom_reaper', function* (tsk: task_str
     const l = yield* load(w.oom_reaper_list);
     if (l.includes(tsk)) return;
   }
+  if (!states.has(w)) {
+    yield* note('queue_oom_reaper: no oom_reaper kthread in this scenario');
+    return;
+  }
+  const s = reaper_of(w);
   yield* get_task_struct(tsk);
   if (!w.sw.reaperDelay2s) {
     yield* push_reaper_list(w, tsk);

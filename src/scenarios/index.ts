@@ -1,9 +1,12 @@
 /** The scenario registry: an explicit list, no file-system scanning (runs in a browser). */
 import type { Scenario } from './types.ts';
 import { R5 } from './fork/uprobe.ts';
+import { R7, swapoff_vs_exit } from './fork/swapoff.ts';
 
 export const scenarios: readonly Scenario[] = [
   R5,
+  R7,
+  swapoff_vs_exit,
 ];
 
 /** Finds a scenario by id or name (case-sensitive), or undefined. */

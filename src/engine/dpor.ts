@@ -130,7 +130,7 @@ export function exploreDpor(s: Session): boolean {
         }
         const cur = node.cur;
         const actor = cur.ev.lane === 0 ? TICK : cur.ev.lane - 1;
-        if (!s.actors.subarray(0, n).includes(actor)) {
+        if (!isEnabledActor(s.actors, n, actor)) {
           blocked = true; // a reversal that does not fit this execution
           break;
         }
@@ -201,6 +201,11 @@ function reverseRaces(hb: HbRecorder, stack: readonly Node[], from: number, firs
     if (target.sleep.some((d) => v.weakInitial(d) !== -2)) continue;
     insertWakeup(target.wut, v);
   }
+}
+
+function isEnabledActor(actors: Int32Array, n: number, actor: number): boolean {
+  for (let k = 0; k < n; k++) if (actors[k] === actor) return true;
+  return false;
 }
 
 /**

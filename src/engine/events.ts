@@ -54,26 +54,77 @@ export function sameEvent(d: Ev, x: Ev): boolean {
 
 /**
  * A sequence of events with its happens-before order, for wakeup-tree insertion. Events
- * can be removed from the front of the partial order (an initial was matched).
+ * are kept as columns (lane, objects, accesses) in buffers reused from one race to the next;
+ * `materialize(k)` builds event k's descriptor when a new branch needs it. Events can be
+ * removed from the front of the partial order (an initial was matched).
  */
 export class Seq {
-  readonly evs: Ev[];
+  length = 0;
+  width = 0;
+  lane = new Int32Array(64);
+  obj = new Int32Array(64);
+  acc = new Int32Array(64);
+  obj2 = new Int32Array(64);
+  acc2 = new Int32Array(64);
+  other = new Int32Array(64);
+  /** 1 if event k made data decisions (its `cv` is then needed to compare it). */
+  hasCv = new Uint8Array(64);
+  alive = new Uint8Array(64);
   /** preds[k * width + lane]: how many live events of `lane` happen before event k. */
-  readonly preds: Int32Array;
-  readonly width: number;
-  readonly alive: Uint8Array;
-  live: number;
+  preds = new Int32Array(64 * 8);
+  live = 0;
+  materialize: (k: number) => Ev = () => {
+    throw new Error('Seq.materialize not set');
+  };
 
-  constructor(evs: Ev[], preds: Int32Array, width: number) {
-    this.evs = evs;
-    this.preds = preds;
+  /** Prepares for `m` events over `width` lanes (clears preds and marks all live). */
+  reset(m: number, width: number): void {
+    if (m > this.lane.length) {
+      const cap = Math.max(m, this.lane.length * 2);
+      this.lane = new Int32Array(cap);
+      this.obj = new Int32Array(cap);
+      this.acc = new Int32Array(cap);
+      this.obj2 = new Int32Array(cap);
+      this.acc2 = new Int32Array(cap);
+      this.other = new Int32Array(cap);
+      this.hasCv = new Uint8Array(cap);
+      this.alive = new Uint8Array(cap);
+    }
+    if (m * width > this.preds.length) this.preds = new Int32Array(Math.max(m * width, this.preds.length * 2));
+    this.preds.fill(0, 0, m * width);
+    this.alive.fill(1, 0, m);
+    this.length = m;
     this.width = width;
-    this.alive = new Uint8Array(evs.length).fill(1);
-    this.live = evs.length;
+    this.live = m;
+  }
+
+  set(k: number, e: Ev): void {
+    this.lane[k] = e.lane;
+    this.obj[k] = e.obj;
+    this.acc[k] = e.acc;
+    this.obj2[k] = e.obj2;
+    this.acc2[k] = e.acc2;
+    this.other[k] = e.other;
+    this.hasCv[k] = e.cv === null ? 0 : 1;
+  }
+
+  /** Is `d` dependent with event k? (the same rule as `dependent`) */
+  dependsOn(d: Ev, k: number): boolean {
+    const other = this.other[k]!;
+    if (d.other === ALL_LANES || other === ALL_LANES) return true;
+    const lane = this.lane[k]!;
+    if (d.lane === lane || d.other === lane || other === d.lane) return true;
+    const o = this.obj[k]!;
+    const a = this.acc[k]!;
+    const o2 = this.obj2[k]!;
+    const a2 = this.acc2[k]!;
+    return (
+      conflict(d.obj, d.acc, o, a) || conflict(d.obj, d.acc, o2, a2) || conflict(d.obj2, d.acc2, o, a) || conflict(d.obj2, d.acc2, o2, a2)
+    );
   }
 
   firstOfLane(lane: number): number {
-    for (let k = 0; k < this.evs.length; k++) if (this.alive[k] === 1 && this.evs[k]!.lane === lane) return k;
+    for (let k = 0; k < this.length; k++) if (this.alive[k] === 1 && this.lane[k] === lane) return k;
     return -1;
   }
 
@@ -84,7 +135,7 @@ export class Seq {
   }
 
   independentOfAll(d: Ev): boolean {
-    for (let k = 0; k < this.evs.length; k++) if (this.alive[k] === 1 && dependent(d, this.evs[k]!)) return false;
+    for (let k = 0; k < this.length; k++) if (this.alive[k] === 1 && this.dependsOn(d, k)) return false;
     return true;
   }
 
@@ -95,22 +146,27 @@ export class Seq {
    */
   weakInitial(d: Ev): number {
     const k = this.firstOfLane(d.lane);
-    if (k >= 0) return sameEvent(d, this.evs[k]!) && this.isInitial(k) ? k : -2;
+    if (k >= 0) {
+      const same = d.cv === null || (this.hasCv[k] === 1 && sameEvent(d, this.materialize(k)));
+      return same && this.isInitial(k) ? k : -2;
+    }
     return this.independentOfAll(d) ? -1 : -2;
   }
 
   remove(k: number): void {
     this.alive[k] = 0;
     this.live--;
-    const lane = this.evs[k]!.lane;
-    for (let j = k + 1; j < this.evs.length; j++) {
+    const lane = this.lane[k]!;
+    for (let j = k + 1; j < this.length; j++) {
       const at = j * this.width + lane;
       if (this.alive[j] === 1 && this.preds[at]! > 0) this.preds[at] = this.preds[at]! - 1;
     }
   }
 
   liveEvents(): Ev[] {
-    return this.evs.filter((_, k) => this.alive[k] === 1);
+    const out: Ev[] = [];
+    for (let k = 0; k < this.length; k++) if (this.alive[k] === 1) out.push(this.materialize(k));
+    return out;
   }
 }
 

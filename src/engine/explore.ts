@@ -5,6 +5,7 @@
 import type { ExploreOptions, ExploreResult, Program, Trace, Violation } from './api.ts';
 import { exploreDpor } from './dpor.ts';
 import { exploreNaive } from './naive.ts';
+import { explorePct, exploreRandom } from './sampling.ts';
 import { ScheduleFollower, Session } from './session.ts';
 import { encodeSchedule } from './schedule.ts';
 
@@ -14,7 +15,20 @@ export function explore(program: Program, options: ExploreOptions = {}): Explore
   let complete: boolean;
   switch (strategy) {
     case 'naive':
-      complete = exploreNaive(s);
+      complete = exploreNaive(s)[0];
+      break;
+    case 'bounded': {
+      const [done, uncut] = exploreNaive(s, options.preemptionBound ?? 2);
+      complete = done && uncut;
+      break;
+    }
+    case 'random':
+      exploreRandom(s);
+      complete = false;
+      break;
+    case 'pct':
+      explorePct(s);
+      complete = false;
       break;
     case 'dpor':
       complete = exploreDpor(s);
@@ -30,9 +44,7 @@ export function explore(program: Program, options: ExploreOptions = {}): Explore
       break;
     }
     default:
-      // Milestone 1: the other strategies are not written yet; run the ground truth and say so.
-      complete = exploreNaive(s);
-      return finish(program, options, s).result('naive', complete);
+      throw new Error(`unknown strategy '${String(strategy)}'`);
   }
   return finish(program, options, s).result(strategy, complete);
 }

@@ -18,7 +18,7 @@
 import type { Execution } from './runtime.ts';
 import { A_NONE, A_READ, A_WRITE, CLOCK_OBJ, TIMERS_OBJ } from './runtime.ts';
 import type { Ev } from './events.ts';
-import { ALL_LANES, dependent, Seq } from './events.ts';
+import { ALL_LANES, Seq } from './events.ts';
 import type { Op } from './op.ts';
 import { TICK } from './schedule.ts';
 
@@ -60,6 +60,13 @@ export class HbRecorder {
   races = 0;
   /** Position of the step that ended the execution with a violation, or -1. */
   violationAt = -1;
+
+  // Scratch for reversals (reused: a reversal is consumed before the next is built).
+  private readonly seqBuf = new Seq();
+  private picks = new Int32Array(64);
+  private scratchRow = new Int32Array(8);
+  private firstBuf = new Int32Array(8);
+  private countBuf = new Int32Array(8);
 
   // Per lane / object state of the current execution.
   private laneLast = new Int32Array(8);
@@ -347,41 +354,55 @@ export class HbRecorder {
     const W = this.width;
     const le = this.lane[i]!;
     const se = this.seq[i]!;
-    const picks: number[] = [];
-    for (let x = i + 1; x < this.len; x++) if (x !== j && this.clk[x * W + le]! < se) picks.push(x);
-    const m = picks.length + 1;
+    const picks = this.picks;
+    let m = 0;
+    for (let x = i + 1; x < this.len; x++) if (x !== j && this.clk[x * W + le]! < se) picks[m++] = x;
+    picks[m++] = j;
+    const v = this.seqBuf;
+    v.reset(m, W);
     const last = this.event(j, true);
     // e' moved: it keeps its own thread's past and what it depends on among the moved
     // events, not what it saw in this execution through e.
-    const cj = new Int32Array(W);
+    const cj = this.scratchRow;
     const pre = this.preOf[j]!;
     if (pre >= 0) cj.set(this.clk.subarray(pre * W, pre * W + W));
-    const evs: Ev[] = [];
-    for (const x of picks) {
-      const ev = this.event(x, false);
-      evs.push(ev);
-      if (dependent(ev, last)) {
-        for (let k = 0; k < W; k++) if (this.clk[x * W + k]! > cj[k]!) cj[k] = this.clk[x * W + k]!;
+    else cj.fill(0);
+    v.set(m - 1, last);
+    for (let k = 0; k < m - 1; k++) {
+      const x = picks[k]!;
+      this.setSeq(v, k, x);
+      if (v.dependsOn(last, k)) {
+        for (let l = 0; l < W; l++) if (this.clk[x * W + l]! > cj[l]!) cj[l] = this.clk[x * W + l]!;
       }
     }
-    evs.push(last);
-    const preds = new Int32Array(m * W);
-    const first = new Int32Array(W);
-    const count = new Int32Array(W);
+    const first = this.firstBuf.fill(0);
+    const count = this.countBuf.fill(0);
+    const preds = v.preds;
     for (let k = 0; k < m; k++) {
-      const x = k < m - 1 ? picks[k]! : j;
-      const row = k < m - 1 ? this.clk.subarray(x * W, x * W + W) : cj;
+      const x = picks[k]!;
+      const base = k < m - 1 ? x * W : -1;
       for (let l = 0; l < W; l++) {
         const c = count[l]!;
         if (c === 0) continue;
-        const n = row[l]! - first[l]! + 1;
+        const n = (base >= 0 ? this.clk[base + l]! : cj[l]!) - first[l]! + 1;
         preds[k * W + l] = n < 0 ? 0 : n > c ? c : n;
       }
       const lx = this.lane[x]!;
       if (count[lx] === 0) first[lx] = this.seq[x]!;
       count[lx]!++;
     }
-    return new Seq(evs, preds, W);
+    v.materialize = (k) => this.event(picks[k]!, k === m - 1);
+    return v;
+  }
+
+  private setSeq(v: Seq, k: number, x: number): void {
+    v.lane[k] = this.lane[x]!;
+    v.obj[k] = this.obj[x]!;
+    v.acc[k] = this.acc[x]!;
+    v.obj2[k] = this.obj2[x]!;
+    v.acc2[k] = this.acc2[x]!;
+    v.other[k] = this.other[x]!;
+    v.hasCv[k] = this.decStart[x] === this.decStart[x + 1] ? 0 : 1;
   }
 
   private ensure(n: number): void {
@@ -395,6 +416,7 @@ export class HbRecorder {
     this.prevWrite = grow32(this.prevWrite, cap);
     this.prevRead = grow32(this.prevRead, cap);
     this.preOf = grow32(this.preOf, cap);
+    this.picks = grow32(this.picks, cap + 1);
     this.acc = grow8(this.acc, cap);
     this.acc2 = grow8(this.acc2, cap);
     this.isCas = grow8(this.isCas, cap);
@@ -411,6 +433,9 @@ export class HbRecorder {
       for (let j = 0; j < this.len; j++) clk.set(this.clk.subarray(j * this.width, (j + 1) * this.width), j * W);
       this.clk = clk;
       this.width = W;
+      this.scratchRow = new Int32Array(W);
+      this.firstBuf = new Int32Array(W);
+      this.countBuf = new Int32Array(W);
     }
     if (n > this.laneLast.length) {
       const cap = Math.max(n, this.laneLast.length * 2);

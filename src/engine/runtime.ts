@@ -66,7 +66,7 @@ interface ThreadRec {
 
 export class Execution implements Peek {
   readonly threads: ThreadRec[] = [];
-  readonly log = new DecisionLog();
+  readonly log: DecisionLog;
   readonly metrics = new Map<string, number>();
   readonly traceSteps: TraceStep[] = [];
   violation: RawViolation | null = null;
@@ -99,7 +99,10 @@ export class Execution implements Peek {
   private readonly opts: RunOptions;
   private readonly decider: Decider;
 
-  constructor(program: Program, opts: RunOptions, decider: Decider) {
+  /** `log` may be a reused log (it is cleared). */
+  constructor(program: Program, opts: RunOptions, decider: Decider, log = new DecisionLog()) {
+    log.clear();
+    this.log = log;
     this.opts = opts;
     this.decider = decider;
     this.instance = program();
@@ -183,7 +186,7 @@ export class Execution implements Peek {
   enabled(out: Int32Array): number {
     let n = 0;
     for (const t of this.threads) if (this.isEnabled(t)) out[n++] = t.tid;
-    if (this.nextDeadline() >= 0) out[n++] = TICK;
+    if (this.usesTime && this.nextDeadline() >= 0) out[n++] = TICK;
     return n;
   }
 

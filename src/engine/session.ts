@@ -5,7 +5,7 @@
 import type { ExploreOptions, ExploreResult, Progress, StrategyName, Violation } from './api.ts';
 import type { Program } from './api.ts';
 import { type Decider, Execution, type RunOptions } from './runtime.ts';
-import { decodeSchedule, D_CHOOSE, D_FAULT, D_STEP, encodeSchedule, TICK } from './schedule.ts';
+import { DecisionLog, decodeSchedule, D_CHOOSE, D_FAULT, D_STEP, encodeSchedule, TICK } from './schedule.ts';
 
 export const DEFAULT_MAX_STEPS = 100_000;
 
@@ -43,8 +43,12 @@ export class Session {
     this.lastProgress = this.started;
   }
 
+  private readonly log = new DecisionLog();
+
+  /** A fresh execution; untraced ones share one decision log (read it before the next). */
   newExecution(decider: Decider, trace = false): Execution {
-    return new Execution(this.program, trace ? { ...this.runOptions, trace } : this.runOptions, decider);
+    if (trace) return new Execution(this.program, { ...this.runOptions, trace }, decider);
+    return new Execution(this.program, this.runOptions, decider, this.log);
   }
 
   /** Runs `exec` to its end, asking `pick` at every scheduling point. */

@@ -6,7 +6,7 @@ import { describe, test } from 'node:test';
 import type { Scenario } from '../types.ts';
 import { replay_scenario, run_scenario } from './harness.ts';
 import { R7, swapoff_vs_exit } from './swapoff.ts';
-import { R5 } from './uprobe.ts';
+import { R5, R6 } from './uprobe.ts';
 
 interface fork_case {
   readonly s: Scenario;
@@ -18,6 +18,7 @@ interface fork_case {
 
 const cases: readonly fork_case[] = [
   { s: R5, relapse: ['v6.13', '-uprobeSemInDupMm'], report: /general protection fault.*0x0000000000000406/ },
+  { s: R6, relapse: ['v6.18', '-failedForkFlags'], report: /general protection fault.*0x00000000000004[04]6/ },
   { s: R7, relapse: ['v6.18', '-swapoffChecksUnstable'], report: /general protection fault.*0x0000000000000446/ },
   { s: swapoff_vs_exit, report: /^$/ },
 ];

@@ -11,12 +11,15 @@ import { kfn } from '../../engine/prims.ts';
 import { uprobe_register } from '../../kernel/kernel/events/uprobes.ts';
 import { kernel_clone } from '../../kernel/kernel/fork.ts';
 import { PAGE_SIZE, VM_EXEC, VM_READ, VM_WRITE, type file, type task_struct } from '../../kernel/include/linux/mm_types.ts';
+import { do_user_addr_fault } from '../../kernel/mm/gup.ts';
 import { vm_mmap_pgoff } from '../../kernel/mm/mmap.ts';
+import { swap_out_page } from '../../kernel/mm/vmscan.ts';
 import { file_create } from '../../kernel/mm/vma.ts';
 import type { world } from '../../kernel/world.ts';
 import type { Scenario } from '../types.ts';
 import { as_task, exec_process } from '../../kernel/program.ts';
-import { fork_program, type staged } from './common.ts';
+import { fork_program, mm_of, type staged } from './common.ts';
+import { S_START, swapoff_actor } from './swapoff.ts';
 
 /** Where P maps the probed file (A) and the anonymous mapping after it (B). */
 export const A_START = 0x10000;
@@ -75,4 +78,44 @@ export const R5: Scenario = {
     }),
   expect: { 'v6.1': 'pass', 'v6.8': 'violation', 'v6.11': 'violation', 'v6.12': 'violation', 'v6.13': 'pass', 'v6.14': 'pass', 'v7.0': 'pass' },
   options: { maxFaults: 1, faultSites: ['dup_mmap:vm_area_dup'] },
+};
+
+/**
+ * R6's parent: S (anonymous, its page swapped out: P is on init_mm.mmlist), then A (the probed
+ * file, r-x private) and B (anonymous) right after A.
+ */
+export function* pinned_parent(w: world): Model<{ P: task_struct; f: file }> {
+  const { P, f } = yield* uprobe_parent(w);
+  yield* as_task(w, P, (function* () {
+    yield* vm_mmap_pgoff(P, S_START, PAGE_SIZE, VM_READ | VM_WRITE, null, 0);
+    yield* do_user_addr_fault(P, S_START, true);
+    yield* swap_out_page(yield* mm_of(P), S_START);
+  })());
+  return { P, f };
+}
+
+/** R6: the residual of R5's fix. */
+export const R6: Scenario = {
+  id: 'R6',
+  name: 'uprobe_register-vs-dup_mmap-enomem-pinned',
+  summary:
+    'R5 with 8ac662f5da19 applied, plus a second mm_users holder: the fork copies a swap entry ' +
+    '(the child joins init_mm.mmlist) and a file VMA, then fails in vm_area_dup() at the VMA after ' +
+    'it; swapoff pins the child before the fork drops its reference, so the fork\'s mmput() is not ' +
+    'the last and the teardown is deferred past the end of the dup_mmap_sem read section; ' +
+    'uprobe_register() can then find the child through i_mmap and fault on XA_ZERO_ENTRY (0x406). ' +
+    'Fixed by 64c37e134b12 (v6.14: failedForkFlags sets MMF_UNSTABLE, which the uprobe path and ' +
+    'its page fault check). The only pin holder that can find the child is swapoff, which walks the ' +
+    'same tree itself until 1367da7eb875 (R7, v6.18): so v6.13-v6.17 oops in whichever walker gets ' +
+    'there first. Bounds: one fault, only at dup_mmap:vm_area_dup; at most 150 executions (the ' +
+    'clean presets are explored partially: three actors).',
+  source: 'kernel-spec.md R6 (64c37e134b12: the uprobe fix "does not completely remove the race")',
+  kernel: true,
+  build: ({ kernel }) =>
+    fork_program(kernel!, function* (w) {
+      const { P, f } = yield* pinned_parent(w);
+      return { actors: [uprobe_actor(w, f), fork_actor(P), swapoff_actor(w)] };
+    }),
+  expect: { 'v6.13': 'violation', 'v6.14': 'violation', 'v6.18': 'pass', 'v7.0': 'pass' },
+  options: { maxFaults: 1, faultSites: ['dup_mmap:vm_area_dup'], maxExecutions: 150 },
 };

@@ -3,11 +3,11 @@
  * with `startViewServer`, and drives Debian's Chromium through playwright-core. Every request
  * the page makes outside the server is recorded (and aborted): the page must make none.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { startViewServer, type ViewServer } from '../../src/cli/view.ts';
 
@@ -58,16 +58,15 @@ export interface Session {
   close(): Promise<void>;
 }
 
-/** Serves `webRoot` (and `traceFile`), opens a fresh browser profile on it, 1280x800. */
-export async function openViewer(webRoot: string, traceFile?: string): Promise<Session> {
+/** Debian's Chromium, headless; playwright gives it a fresh temporary --user-data-dir. */
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+}
+
+/** Serves `webRoot` (and `traceFile`) and opens it in a fresh browser context, 1280x800. */
+export async function openViewer(browser: Browser, webRoot: string, traceFile?: string): Promise<Session> {
   const server = await startViewServer({ webRoot, ...(traceFile !== undefined ? { traceFile } : {}) });
-  const profile = mkdtempSync(join(tmpdir(), 'mmlife-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ARGS,
-    viewport: { width: 1280, height: 800 },
-  });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const external: string[] = [];
   const errors: string[] = [];
   await context.route('**/*', async (route) => {
@@ -78,7 +77,7 @@ export async function openViewer(webRoot: string, traceFile?: string): Promise<S
       await route.abort();
     }
   });
-  const page = context.pages()[0] ?? (await context.newPage());
+  const page = await context.newPage();
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(`console: ${m.text()}`);
@@ -93,7 +92,6 @@ export async function openViewer(webRoot: string, traceFile?: string): Promise<S
     close: async () => {
       await context.close();
       await server.close();
-      rmSync(profile, { recursive: true, force: true });
     },
   };
 }

@@ -17,7 +17,7 @@ export interface Expected {
 
 const position = (page: Page): Promise<string> => page.getByTestId('position').innerText();
 
-async function exportText(page: Page, label: string): Promise<string> {
+export async function exportText(page: Page, label: string): Promise<string> {
   await page.getByRole('group', { name: 'export' }).getByRole('button', { name: label }).click();
   const text = await page.getByTestId('export-text').inputValue();
   await page.getByRole('button', { name: 'close export' }).click();
@@ -27,8 +27,16 @@ async function exportText(page: Page, label: string): Promise<string> {
 /** Steps through the open trace and checks what the page shows. Returns the table it exported. */
 export async function checkPlayback(page: Page, exp: Expected): Promise<string> {
   const last = exp.trace.steps.length - 1;
-  await page.locator('.lanes tbody tr').first().waitFor();
-  assert.equal(await page.locator('.lanes tbody tr').count(), exp.trace.steps.length, 'one row per step');
+  const rows = page.locator('.lanes tbody tr');
+  const allSteps = page.getByLabel('all steps');
+  await rows.first().waitFor();
+
+  // compact view (the default): fewer rows when there are plain reads; all steps: one row per step
+  if (exp.trace.steps.some((s, i) => s.op === 'load' && i !== last)) {
+    assert.ok((await rows.count()) < exp.trace.steps.length, 'the compact view leaves out plain reads');
+  }
+  await allSteps.check();
+  assert.equal(await rows.count(), exp.trace.steps.length, 'all steps: one row per step');
 
   // keys: Home, →, ←, End
   await page.keyboard.press('Home');
@@ -46,6 +54,13 @@ export async function checkPlayback(page: Page, exp: Expected): Promise<string> 
     await page.locator('.inspector .entries tr.xa-zero.changed').first().waitFor();
     assert.equal(await page.locator('.inspector .violation').count(), 0, 'no violation shown before the violating step');
   }
+
+  // back to the compact view: the keys move over the rows shown
+  await allSteps.uncheck();
+  await page.keyboard.press('Home');
+  assert.equal(await position(page), `step ${await rows.nth(0).getAttribute('data-i')} / ${last}`);
+  await page.keyboard.press('ArrowRight');
+  assert.equal(await position(page), `step ${await rows.nth(1).getAttribute('data-i')} / ${last}`);
 
   // the violating step: highlighted, with the oops text in the inspector
   await page.keyboard.press('End');

@@ -1,6 +1,6 @@
 /** The page's state, as signals: the open trace, the cursor, the last error. */
 import { computed, signal } from '@preact/signals';
-import { lockSpans, racingPair } from './lanes/model.ts';
+import { lockSpans, racingPair, rows, snap } from './lanes/model.ts';
 import { violatingStep, type TraceDoc } from './trace-doc.ts';
 
 export const doc = signal<TraceDoc | null>(null);
@@ -8,23 +8,39 @@ export const doc = signal<TraceDoc | null>(null);
 export const cursor = signal(0);
 /** A readable error (bad trace file, worker failure); shown in a banner. */
 export const errorText = signal<string | null>(null);
+/** Show every step (true) or the compact view (setup collapsed, plain reads left out). */
+export const allSteps = signal(false);
 
 export const violating = computed(() => (doc.value ? violatingStep(doc.value) : undefined));
 export const spans = computed(() => (doc.value ? lockSpans(doc.value.trace) : []));
 export const race = computed(() => (doc.value ? racingPair(doc.value.trace, violating.value) : undefined));
+export const shownRows = computed(() => (doc.value ? rows(doc.value.trace, allSteps.value, race.value ?? []) : { shown: [], setupEnd: 0 }));
 
 export function openDoc(d: TraceDoc): void {
   doc.value = d;
   cursor.value = 0;
   errorText.value = null;
+  cursor.value = snap(shownRows.value.shown, 0);
 }
 
 export function showError(message: string): void {
   errorText.value = message;
 }
 
-/** Moves the cursor to `i`, clamped to the trace. */
+/** Moves the cursor to step `i`, or the shown row before it. */
 export function goTo(i: number): void {
-  const n = doc.value?.trace.steps.length ?? 0;
-  cursor.value = Math.max(0, Math.min(n - 1, i));
+  cursor.value = snap(shownRows.value.shown, i);
+}
+
+/** Moves the cursor by `delta` shown rows. */
+export function move(delta: number): void {
+  const shown = shownRows.value.shown;
+  const at = shown.indexOf(snap(shown, cursor.value));
+  const to = shown[Math.max(0, Math.min(shown.length - 1, at + delta))];
+  if (to !== undefined) cursor.value = to;
+}
+
+export function toggleAllSteps(): void {
+  allSteps.value = !allSteps.value;
+  cursor.value = snap(shownRows.value.shown, cursor.value);
 }

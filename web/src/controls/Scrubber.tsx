@@ -1,6 +1,6 @@
 /** Step controls: first / back / forward / last, a slider, and the keys ←/→, Home/End. */
 import { useEffect } from 'preact/hooks';
-import { cursor, doc, goTo, race, violating } from '../store.ts';
+import { allSteps, cursor, doc, goTo, move, race, shownRows, toggleAllSteps, violating } from '../store.ts';
 
 const FIRST = 'M2 1h2v10H2zM11 1v10L5 6z';
 const PREV = 'M9 1v10L3 6z';
@@ -20,19 +20,13 @@ function onKey(e: KeyboardEvent): void {
   if (!doc.value || e.altKey || e.ctrlKey || e.metaKey) return;
   const t = e.target as HTMLElement | null;
   if (t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT')) {
-    if (!(t instanceof HTMLInputElement && t.type === 'range')) return;
+    if (!(t instanceof HTMLInputElement && (t.type === 'range' || t.type === 'checkbox'))) return;
   }
-  const n = doc.value.trace.steps.length;
-  const moves: Record<string, number> = {
-    ArrowLeft: cursor.value - 1,
-    ArrowRight: cursor.value + 1,
-    Home: 0,
-    End: n - 1,
-  };
-  const to = moves[e.key];
-  if (to === undefined) return;
+  const moves: Record<string, number> = { ArrowLeft: -1, ArrowRight: 1, Home: -Infinity, End: Infinity };
+  const by = moves[e.key];
+  if (by === undefined) return;
   e.preventDefault();
-  goTo(to);
+  move(by === -Infinity ? -1e9 : by === Infinity ? 1e9 : by);
 }
 
 export function Scrubber() {
@@ -49,16 +43,16 @@ export function Scrubber() {
   const [a, b] = pair ? pair.map((k) => d.trace.steps[k]) : [];
   return (
     <div class="scrubber" role="group" aria-label="step controls">
-      <button type="button" onClick={() => goTo(0)} title="first step (Home)" aria-label="first step">
+      <button type="button" onClick={() => move(-1e9)} title="first step (Home)" aria-label="first step">
         <Icon d={FIRST} />
       </button>
-      <button type="button" onClick={() => goTo(i - 1)} title="previous step (\u2190)" aria-label="previous step">
+      <button type="button" onClick={() => move(-1)} title="previous step (\u2190)" aria-label="previous step">
         <Icon d={PREV} />
       </button>
-      <button type="button" onClick={() => goTo(i + 1)} title="next step (\u2192)" aria-label="next step">
+      <button type="button" onClick={() => move(1)} title="next step (\u2192)" aria-label="next step">
         <Icon d={NEXT} />
       </button>
-      <button type="button" onClick={() => goTo(n - 1)} title="last step (End)" aria-label="last step">
+      <button type="button" onClick={() => move(1e9)} title="last step (End)" aria-label="last step">
         <Icon d={LAST} />
       </button>
       <input
@@ -87,6 +81,10 @@ export function Scrubber() {
           violation at {bad}
         </button>
       )}
+      <label class="all-steps" title="every step, or the compact view: setup in one row, plain reads left out (as the CLI's table)">
+        <input type="checkbox" checked={allSteps.value} onChange={toggleAllSteps} /> all steps
+        {!allSteps.value && <span class="muted"> ({shownRows.value.shown.length} of {n} shown)</span>}
+      </label>
       <span class="legend" aria-hidden="true">
         <i class="lg-held" /> lock held <i class="lg-wait" /> waiting <i class="lg-race" /> racing pair <i class="lg-bad" /> violation
       </span>

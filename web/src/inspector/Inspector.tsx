@@ -20,6 +20,13 @@ function kindRank(kind: string): number {
 
 const hex = (n: number): string => `0x${n.toString(16)}`;
 
+/** The object a step touched ('mm#2.mm_mt', 'mm#2->mmap_lock' -> the object named 'mm#2...'). */
+export function touchedBy(obj: string | undefined, objects: readonly SnapshotObject[]): string | undefined {
+  const base = obj?.split(/\.|->/)[0];
+  if (!base) return undefined;
+  return objects.find((o) => o.name === base || o.name.startsWith(`${base} `))?.name;
+}
+
 function FieldValue({ value }: { value: SnapshotObject['fields'][string] }) {
   if (Array.isArray(value)) {
     if (value.length === 0) return <span class="muted">none</span>;
@@ -83,13 +90,14 @@ function Tree({ o, changed }: { o: SnapshotObject; changed: Set<string> }) {
   );
 }
 
-function ObjectCard({ o, changed }: { o: SnapshotObject; changed: Set<string> }) {
+function ObjectCard({ o, changed, touched }: { o: SnapshotObject; changed: Set<string>; touched: boolean }) {
   const isNew = changed.has(objectKey(o));
   return (
-    <section class={`card kind-${o.kind}${isNew ? ' changed' : ''}`} data-object={o.name}>
+    <section class={`card kind-${o.kind}${isNew ? ' changed' : ''}${touched ? ' touched' : ''}`} data-object={o.name}>
       <header>
         <span class="oname">{o.name}</span> <span class="okind">{o.kind}</span>
         {isNew && <span class="changed-tag">new</span>}
+        {touched && <span class="touched-tag">this step</span>}
       </header>
       <table class="fields">
         <tbody>
@@ -130,7 +138,10 @@ export function Inspector() {
   const step = d.trace.steps[i];
   const state = stateAt(d.trace, i);
   const changed = changedKeys(i > 0 ? stateAt(d.trace, i - 1) : undefined, state);
-  const objects = [...(state?.objects ?? [])].sort((a, b) => kindRank(a.kind) - kindRank(b.kind));
+  const touched = touchedBy(step?.obj, state?.objects ?? []);
+  // the object this step touched first, then by kind (mm_structs, tasks, the rest)
+  const rank = (o: SnapshotObject): number => (o.name === touched ? -1 : kindRank(o.kind));
+  const objects = [...(state?.objects ?? [])].sort((a, b) => rank(a) - rank(b));
   const atViolation = i === violating.value && d.violation;
   return (
     <aside class="inspector" aria-label="inspector">
@@ -155,7 +166,7 @@ export function Inspector() {
       <Locks />
       {!state && <p class="muted">This trace carries no state snapshots.</p>}
       {objects.map((o) => (
-        <ObjectCard key={o.name} o={o} changed={changed} />
+        <ObjectCard key={o.name} o={o} changed={changed} touched={o.name === touched} />
       ))}
     </aside>
   );

@@ -5,7 +5,7 @@
  */
 import { useEffect, useMemo, useRef } from 'preact/hooks';
 import type { Trace } from '../../../src/engine/api.ts';
-import { cursor, doc, goTo, race, spans, violating } from '../store.ts';
+import { cursor, doc, goTo, race, shownRows, spans, violating } from '../store.ts';
 import { describeStep } from '../../../src/engine/table.ts';
 import { lockColor, slotCounts, type LockSpan } from './model.ts';
 
@@ -86,25 +86,34 @@ export function Lanes() {
           </tr>
         </thead>
         <tbody ref={body}>
-          {trace.steps.map((step, i) => {
+          {shownRows.value.shown.map((i) => {
+            const step = trace.steps[i];
+            if (!step) return null;
+            const setup = i === shownRows.value.setupEnd - 1;
             const cls = [
               i === cur ? 'current' : '',
               i > cur ? 'future' : '',
               i === bad ? 'violating' : '',
               pair?.includes(i) ? 'race' : '',
+              setup ? 'setup' : '',
             ]
               .filter(Boolean)
               .join(' ');
             return (
               <tr key={i} data-i={i} class={cls} onClick={() => goTo(i)}>
-                <td class="num">{i}</td>
+                <td class="num">{setup ? `0\u2013${i}` : i}</td>
                 {cols.map((tid) => {
                   const pad = (layout.slots.get(tid) ?? 0) * SLOT_PX + 6;
                   const mine = tid === step.tid;
                   return (
                     <td key={tid} class={mine ? 'lane mine' : 'lane'} style={{ paddingLeft: `${pad}px` }}>
                       <Bars list={layout.at.get(`${tid}:${i}`) ?? []} row={i} />
-                      {mine && (
+                      {mine && setup && (
+                        <div class="step op-note">
+                          <span class="act">(setup through system calls: {i + 1} steps)</span>
+                        </div>
+                      )}
+                      {mine && !setup && (
                         <div class={`step op-${step.op}`}>
                           {step.stack.length > 0 && <span class="fn">{step.stack.at(-1)}</span>}
                           <span class="act">{describeStep(step)}</span>

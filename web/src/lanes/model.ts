@@ -125,3 +125,36 @@ export function lockColor(name: string): string {
   for (const c of name) h = (h * 31 + c.charCodeAt(0)) >>> 0;
   return `hsl(${h % 360} 60% 42%)`;
 }
+
+/** Ops the compact view leaves out, as the CLI's compact table does: nothing another CPU sees. */
+const QUIET_OPS: ReadonlySet<string> = new Set(['load', 'await', 'jiffies', 'spawn']);
+
+export interface Rows {
+  /** Step indices shown, in order. A setup row stands for steps 0..setupEnd-1 at index setupEnd-1. */
+  readonly shown: readonly number[];
+  /** Thread 0's steps before its first spawn (the setup); 0 when not collapsed. */
+  readonly setupEnd: number;
+}
+
+/**
+ * The rows of the swimlanes. All steps, or the compact view: the setup collapsed into one
+ * row, quiet steps left out except the last step and the racing pair.
+ */
+export function rows(trace: Trace, all: boolean, keep: readonly number[] = []): Rows {
+  const n = trace.steps.length;
+  if (all) return { shown: trace.steps.map((_, i) => i), setupEnd: 0 };
+  const firstSpawn = trace.steps.findIndex((s) => s.tid === 0 && s.op === 'spawn');
+  const setupEnd = firstSpawn > 0 ? firstSpawn : 0;
+  const shown: number[] = setupEnd > 0 ? [setupEnd - 1] : [];
+  for (let i = setupEnd; i < n; i++) {
+    if (i === n - 1 || keep.includes(i) || !QUIET_OPS.has(trace.steps[i]?.op ?? '')) shown.push(i);
+  }
+  return { shown, setupEnd };
+}
+
+/** The shown row nearest to step `i`: the last one at or before it, else the first. */
+export function snap(shown: readonly number[], i: number): number {
+  let best = shown[0] ?? 0;
+  for (const r of shown) if (r <= i) best = r;
+  return best;
+}

@@ -3,6 +3,11 @@ import type { Scenario } from './types.ts';
 import { R5, R6 } from './fork/uprobe.ts';
 import { R7, swapoff_vs_exit } from './fork/swapoff.ts';
 import { R3, R4, process_mrelease_vs_exit } from './oom/process_mrelease.ts';
+import { lastzero, readers } from './classic/readers.ts';
+import { ainc, inc, lockinc } from './classic/counters.ts';
+import { casrot, indexer, wcas } from './classic/cas.ts';
+import { abba, philosophers } from './classic/deadlocks.ts';
+import { peterson } from './classic/peterson.ts';
 
 export const scenarios: readonly Scenario[] = [
   R5,
@@ -12,6 +17,17 @@ export const scenarios: readonly Scenario[] = [
   R3,
   R4,
   process_mrelease_vs_exit,
+  readers,
+  lastzero,
+  indexer,
+  casrot,
+  wcas,
+  inc,
+  ainc,
+  lockinc,
+  peterson,
+  abba,
+  philosophers,
 ];
 
 /** Finds a scenario by id or name (case-sensitive), or undefined. */

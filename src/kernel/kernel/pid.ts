@@ -5,10 +5,9 @@
 // was never attached (-1).
 // STUBBED: pid namespaces, PIDFD_THREAD, PIDFD_NONBLOCK, permission checks, the fd table.
 import type { Model } from '../../engine/op.ts';
-import { kfn, load, note } from '../../engine/prims.ts';
+import { kfn, load, note, rmw } from '../../engine/prims.ts';
 import { EINVAL, ESRCH } from '../include/linux/errno.ts';
 import { EXIT_DEAD, type task_struct } from '../include/linux/mm_types.ts';
-import { get_task_struct } from '../include/linux/sched/task.ts';
 import type { world } from '../world.ts';
 import { do_send_sig_info, find_task_by_vpid } from './signal.ts';
 
@@ -24,6 +23,27 @@ function* pid_task(fd: pidfd): Model<task_struct | null> {
   if (!t || t.pid !== t.tgid) return null;
   const s = yield* load(t.exit_state);
   return s === EXIT_DEAD || s === -1 ? null : t;
+}
+
+/**
+ * get_task_struct_rcu() - get_task_struct() on a task found under rcu_read_lock().
+ * DEVIATION: the kernel's last put of a released task waits for an RCU grace period, so a
+ * task found in the pid hash can always be pinned. The model's release_task() puts at once;
+ * finding the count already at zero is treated as "the lookup ran after the unhash" (false).
+ */
+export function* get_task_struct_rcu(t: task_struct): Model<boolean> {
+  const old = yield* rmw(t.usage, (v) => (v > 0 ? v + 1 : v));
+  return old > 0;
+}
+
+/**
+ * get_pid_task(pid, PIDTYPE_TGID) - the leader with a reference, or null once reaped.
+ * Models: kernel/pid.c: get_pid_task()
+ */
+export function* get_pid_task(fd: pidfd): Model<task_struct | null> {
+  const t = yield* pid_task(fd); // rcu_read_lock(); task = pid_task(pid, type)
+  if (!t || !(yield* get_task_struct_rcu(t))) return null; // if (task) get_task_struct(task); rcu_read_unlock()
+  return t;
 }
 
 /**
@@ -45,9 +65,8 @@ export const pidfd_open = kfn('pidfd_open', function* (w: world, pid: number, fl
  * Models: kernel/pid.c: pidfd_get_task()
  */
 export const pidfd_get_task = kfn('pidfd_get_task', function* (fd: pidfd): Model<task_struct | number> {
-  const t = yield* pid_task(fd);
-  if (!t) return -ESRCH;
-  return yield* get_task_struct(t);
+  const t = yield* get_pid_task(fd);
+  return t ?? -ESRCH;
 });
 
 /**

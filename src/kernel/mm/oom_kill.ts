@@ -36,6 +36,7 @@ import { mmdrop, mmgrab } from '../include/linux/sched/mm.ts';
 import { signal_group_exit, tsk_is_oom_victim } from '../include/linux/sched/signal.ts';
 import { get_task_struct, put_task_struct, task_lock, task_unlock } from '../include/linux/sched/task.ts';
 import { __thaw_task, thaw_process } from '../kernel/freezer.ts';
+import { get_task_struct_rcu } from '../kernel/pid.ts';
 import { do_send_sig_info } from '../kernel/signal.ts';
 import type { world } from '../world.ts';
 import { queue_oom_reaper } from './oom_reaper.ts';
@@ -370,8 +371,9 @@ export const out_of_memory = kfn('out_of_memory', function* (w: world, current: 
     return false;
   }
   if (oc.chosen !== OOM_ABORT) {
-    yield* get_task_struct(oc.chosen);
-    yield* oom_kill_process(oc);
+    // select_bad_process() holds the chosen task (get_task_struct under RCU)
+    if (yield* get_task_struct_rcu(oc.chosen)) yield* oom_kill_process(oc);
+    else yield* note(`${oc.chosen.name} was released meanwhile`);
   }
   return true;
 });

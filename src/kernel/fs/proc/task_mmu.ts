@@ -21,7 +21,8 @@ import { VMA_ITERATOR, vma_next, type vma_iterator } from '../../include/linux/m
 import { mmap_read_lock_killable, mmap_read_unlock } from '../../include/linux/mmap_lock.ts';
 import { EXIT_DEAD, type mm_struct, type task_struct } from '../../include/linux/mm_types.ts';
 import { get_task_mm, mmdrop, mmget_not_zero, mmgrab } from '../../include/linux/sched/mm.ts';
-import { get_task_struct, put_task_struct } from '../../include/linux/sched/task.ts';
+import { put_task_struct } from '../../include/linux/sched/task.ts';
+import { get_task_struct_rcu } from '../../kernel/pid.ts';
 import { mmput } from '../../kernel/fork.ts';
 
 /** A reader's stall while holding mmap_lock: jiffies to sleep, or a wait of its own. */
@@ -41,7 +42,7 @@ export interface proc_maps_private {
 export function* get_proc_task(t: task_struct): Model<task_struct | null> {
   const s = yield* load(t.exit_state);
   if (s === EXIT_DEAD || s === -1) return null;
-  return yield* get_task_struct(t);
+  return (yield* get_task_struct_rcu(t)) ? t : null; // get_pid_task(proc_pid(inode), PIDTYPE_PID)
 }
 
 /**

@@ -56,7 +56,7 @@ function advanceTrail(t: { tv: number[]; tc: number[] }): boolean {
 }
 
 function freshEvent(lane: number): Ev {
-  return { lane, cv: null, obj: -1, acc: 0, obj2: -1, acc2: 0, other: -1 };
+  return { lane, cv: null, obj: -1, acc: 0, obj2: -1, acc2: 0, other: -1, extra: null };
 }
 
 export function exploreDpor(s: Session): boolean {

@@ -22,6 +22,8 @@ export interface Ev {
    * ALL_LANES for a step that ended the execution with a violation.
    */
   readonly other: number;
+  /** More objects it reads (an awaitall over several locations), or null. */
+  readonly extra: Int32Array | null;
 }
 
 function conflict(o1: number, a1: number, o2: number, a2: number): boolean {
@@ -35,12 +37,21 @@ export const ALL_LANES = -2;
 export function dependent(a: Ev, b: Ev): boolean {
   if (a.other === ALL_LANES || b.other === ALL_LANES) return true;
   if (a.lane === b.lane || a.other === b.lane || b.other === a.lane) return true;
+  if ((a.extra !== null && extraConflict(a.extra, b.obj, b.acc, b.obj2, b.acc2)) || (b.extra !== null && extraConflict(b.extra, a.obj, a.acc, a.obj2, a.acc2))) {
+    return true;
+  }
   return (
     conflict(a.obj, a.acc, b.obj, b.acc) ||
     conflict(a.obj, a.acc, b.obj2, b.acc2) ||
     conflict(a.obj2, a.acc2, b.obj, b.acc) ||
     conflict(a.obj2, a.acc2, b.obj2, b.acc2)
   );
+}
+
+/** Do reads of `extra` conflict with the accesses (o, a) and (o2, a2)? */
+function extraConflict(extra: Int32Array, o: number, a: number, o2: number, a2: number): boolean {
+  for (const x of extra) if (conflict(x, A_READ, o, a) || conflict(x, A_READ, o2, a2)) return true;
+  return false;
 }
 
 /** Is event `d` (a sleeping event or a wakeup-tree child) the same event as `x`? */
@@ -69,6 +80,7 @@ export class Seq {
   other = new Int32Array(64);
   /** 1 if event k made data decisions (its `cv` is then needed to compare it). */
   hasCv = new Uint8Array(64);
+  extra: (Int32Array | null)[] = [];
   alive = new Uint8Array(64);
   /** preds[k * width + lane]: how many live events of `lane` happen before event k. */
   preds = new Int32Array(64 * 8);
@@ -106,6 +118,7 @@ export class Seq {
     this.acc2[k] = e.acc2;
     this.other[k] = e.other;
     this.hasCv[k] = e.cv === null ? 0 : 1;
+    this.extra[k] = e.extra;
   }
 
   /** Is `d` dependent with event k? (the same rule as `dependent`) */
@@ -118,6 +131,10 @@ export class Seq {
     const a = this.acc[k]!;
     const o2 = this.obj2[k]!;
     const a2 = this.acc2[k]!;
+    const extra = this.extra[k] ?? null;
+    if ((d.extra !== null && extraConflict(d.extra, o, a, o2, a2)) || (extra !== null && extraConflict(extra, d.obj, d.acc, d.obj2, d.acc2))) {
+      return true;
+    }
     return (
       conflict(d.obj, d.acc, o, a) || conflict(d.obj, d.acc, o2, a2) || conflict(d.obj2, d.acc2, o, a) || conflict(d.obj2, d.acc2, o2, a2)
     );

@@ -30,6 +30,7 @@ const K_COMPLETE = 3;
 const K_SLEEP = 4;
 const K_JOIN = 5;
 const K_TICK = 6;
+const K_AWAITALL = 7;
 
 export class HbRecorder {
   width = 8; // lanes per clock row
@@ -50,6 +51,8 @@ export class HbRecorder {
   /** The position whose clock was the lane's clock before event j (-1: none). */
   preOf = new Int32Array(64);
   old: unknown[] = [];
+  /** Objects an awaitall read besides `obj`, per position (null for every other step). */
+  extraAt: (Int32Array | null)[] = [];
   /** Data decisions per event: dec[decStart[j] .. decStart[j+1]). */
   decStart = new Int32Array(65);
   dec = new Int32Array(64);
@@ -87,6 +90,7 @@ export class HbRecorder {
     this.lastWrite.fill(-1);
     this.readHead.fill(-1);
     this.grantAt.fill(-1);
+    this.extraReads.clear();
   }
 
   /** Records a data decision of the step being run. */
@@ -111,6 +115,7 @@ export class HbRecorder {
     let kind = K_PLAIN;
     if (op !== null) {
       if (op.k === 'await') kind = K_AWAIT;
+      else if (op.k === 'awaitall') kind = K_AWAITALL;
       else if (op.k === 'sleep_until') kind = K_SLEEP;
       else if (op.k === 'join') kind = K_JOIN;
       else if (op.k === 'acquire') {
@@ -156,11 +161,14 @@ export class HbRecorder {
     this.acquired[j] = exec.lastAcquired ? 1 : 0;
     this.timerBefore[j] = info.timer ? 1 : 0;
     this.old[j] = exec.lastOld;
+    const extra = info.op?.k === 'awaitall' ? extraIds(info.op.locs) : null;
+    this.extraAt[j] = extra;
 
     // Races, judged against the clock of the lane before this step.
     const pre = this.laneLast[l]!;
     this.preOf[j] = pre;
-    if (o >= 0) this.findRaces(j, pre, o, a, info);
+    if (info.kind === K_AWAITALL && info.op?.k === 'awaitall') this.awaitAllRaces(exec, j, pre, info.op);
+    else if (o >= 0) this.findRaces(j, pre, o, a, info);
     if (o2 >= 0) this.findRaces(j, pre, o2, a2, { kind: K_PLAIN, op: null, timer: info.timer });
 
     // The new clock: the lane's clock joined with what the step depends on.
@@ -169,6 +177,7 @@ export class HbRecorder {
     else this.clk.fill(0, row, row + W);
     if (o >= 0) this.joinObject(row, o, a);
     if (o2 >= 0) this.joinObject(row, o2, a2);
+    if (extra !== null) for (const x of extra) this.joinObject(row, x, A_READ);
     if (info.kind === K_JOIN && other >= 0) this.joinRow(row, this.laneLast[other]!);
     const s = ++this.laneSeq[l]!;
     this.clk[row + l] = s;
@@ -178,6 +187,7 @@ export class HbRecorder {
     for (const w of exec.lastWoken) this.grantAt[w + 1] = j;
     if (o >= 0) this.updateObject(j, o, a);
     if (o2 >= 0) this.updateObject(j, o2, a2);
+    if (extra !== null) for (const x of extra) this.updateExtraRead(j, x);
     this.len = j + 1;
     this.decStart[j + 1] = this.decLen;
   }
@@ -196,6 +206,10 @@ export class HbRecorder {
       case 'load':
       case 'await':
         o = op.loc.id;
+        a = A_READ;
+        break;
+      case 'awaitall':
+        o = op.locs[0]?.id ?? -1;
         a = A_READ;
         break;
       case 'store':
@@ -232,7 +246,9 @@ export class HbRecorder {
     this.seq[j] = this.laneSeq[l]! + 1;
     this.preOf[j] = this.laneLast[l]!;
     this.decStart[j + 1] = this.decStart[j]!;
-    this.findRaces(j, this.laneLast[l]!, o, a, info);
+    this.extraAt[j] = op.k === 'awaitall' ? extraIds(op.locs) : null;
+    if (op.k === 'awaitall') this.awaitAllRaces(exec, j, this.laneLast[l]!, op);
+    else this.findRaces(j, this.laneLast[l]!, o, a, info);
     // Had it run before the violating step, the execution would have gone on.
     const v = this.violationAt;
     if (v >= 0 && exec.isEnabled(exec.threads[tid]!) && this.lane[v] !== l && !this.before_(v, this.laneLast[l]!)) this.addRace(v, j);
@@ -285,8 +301,57 @@ export class HbRecorder {
       }
       default:
         race(w);
-        if (a === A_WRITE) for (let r = this.readHead[o]!; r >= 0; r = this.prevRead[r]!) race(r);
+        if (a === A_WRITE) {
+          for (let r = this.readHead[o]!; r >= 0; r = this.prevRead[r]!) race(r);
+          if (this.extraReads.size > 0) for (const r of this.extraReads.get(o) ?? []) race(r);
+        }
     }
+  }
+
+  /**
+   * An awaitall races with the nearest earlier write, to any of its locations, before
+   * which its condition held: the values there are those of the writes that do not
+   * happen after that write.
+   */
+  private awaitAllRaces(exec: Execution, j: number, pre: number, op: Extract<Op, { k: 'awaitall' }>): void {
+    const l = this.lane[j]!;
+    const ptr = op.locs.map((loc) => this.lastWrite[loc.id] ?? -1);
+    for (;;) {
+      let c = -1;
+      for (let k = 0; k < ptr.length; k++) if (ptr[k]! > (c < 0 ? -1 : ptr[c]!)) c = k;
+      if (c < 0) return;
+      const e = ptr[c]!;
+      if (this.lane[e] === l || this.before_(e, pre)) {
+        ptr[c] = -1; // writes further back on this location happen before it too
+        continue;
+      }
+      const values = op.locs.map((loc) => this.valueBefore(exec, loc.id, e));
+      if (op.pred(values)) {
+        this.addRace(e, j);
+        return;
+      }
+      ptr[c] = this.prevWrite[e]!;
+    }
+  }
+
+  /** The value of object `o` once the writes at or happening after `e` are taken away. */
+  private valueBefore(exec: Execution, o: number, e: number): unknown {
+    let cur: unknown = exec.load({ id: o, name: '' });
+    const W = this.width;
+    for (let w = this.lastWrite[o]!; w >= 0; w = this.prevWrite[w]!) {
+      if (w !== e && this.clk[w * W + this.lane[e]!]! < this.seq[e]!) break;
+      cur = this.old[w];
+    }
+    return cur;
+  }
+
+  /** Reads of an awaitall's further objects since their last write, per object. */
+  private readonly extraReads = new Map<number, number[]>();
+
+  private updateExtraRead(j: number, o: number): void {
+    const list = this.extraReads.get(o);
+    if (list === undefined) this.extraReads.set(o, [j]);
+    else list.push(j);
   }
 
   private enabledBefore(e: number, info: { kind: number; op: Op | null }): boolean {
@@ -316,7 +381,10 @@ export class HbRecorder {
 
   private joinObject(row: number, o: number, a: number): void {
     this.joinRow(row, this.lastWrite[o]!);
-    if (a === A_WRITE) for (let r = this.readHead[o]!; r >= 0; r = this.prevRead[r]!) this.joinRow(row, r);
+    if (a === A_WRITE) {
+      for (let r = this.readHead[o]!; r >= 0; r = this.prevRead[r]!) this.joinRow(row, r);
+      if (this.extraReads.size > 0) for (const r of this.extraReads.get(o) ?? []) this.joinRow(row, r);
+    }
   }
 
   private updateObject(j: number, o: number, a: number): void {
@@ -324,6 +392,7 @@ export class HbRecorder {
       this.prevWrite[j] = this.lastWrite[o]!;
       this.lastWrite[o] = j;
       this.readHead[o] = -1;
+      if (this.extraReads.size > 0) this.extraReads.delete(o);
     } else {
       this.prevRead[j] = this.readHead[o]!;
       this.readHead[o] = j;
@@ -343,6 +412,7 @@ export class HbRecorder {
       obj2: this.obj2[j]!,
       acc2: this.acc2[j]!,
       other: this.other[j]!,
+      extra: this.extraAt[j] ?? null,
     };
   }
 
@@ -403,6 +473,7 @@ export class HbRecorder {
     v.acc2[k] = this.acc2[x]!;
     v.other[k] = this.other[x]!;
     v.hasCv[k] = this.decStart[x] === this.decStart[x + 1] ? 0 : 1;
+    v.extra[k] = this.extraAt[x] ?? null;
   }
 
   private ensure(n: number): void {
@@ -452,6 +523,10 @@ export class HbRecorder {
     this.lastWrite = growFill(this.lastWrite, cap, -1);
     this.readHead = growFill(this.readHead, cap, -1);
   }
+}
+
+function extraIds(locs: readonly { readonly id: number }[]): Int32Array | null {
+  return locs.length > 1 ? Int32Array.from(locs.slice(1), (l) => l.id) : null;
 }
 
 function grow32(a: Int32Array, n: number): Int32Array<ArrayBuffer> {

@@ -62,6 +62,16 @@ export type Op =
    * the liveness check.
    */
   | { readonly k: 'await'; readonly loc: Loc<unknown>; readonly pred: (v: unknown) => boolean; readonly what: string }
+  /**
+   * Like await, over several locations read together: blocks until pred(values) holds (a
+   * spin loop whose exit condition reads more than one location, e.g. Peterson's lock).
+   */
+  | {
+      readonly k: 'awaitall';
+      readonly locs: readonly Loc<unknown>[];
+      readonly pred: (values: readonly unknown[]) => boolean;
+      readonly what: string;
+    }
   // --- visible lock ops (all count as writes on the lock) ---
   /**
    * Acquire. Blocks until granted. Semantics per kind:

@@ -37,6 +37,15 @@ export function* awaitUntil<T>(loc: Loc<T>, pred: (v: T) => boolean, what: strin
   return (yield { k: 'await', loc, pred: pred as (v: unknown) => boolean, what }) as T;
 }
 
+/** Blocks until pred(values of `locs`) holds, then returns the values read together. */
+export function* awaitAll(
+  locs: readonly Loc<unknown>[],
+  pred: (values: readonly unknown[]) => boolean,
+  what: string,
+): Model<readonly unknown[]> {
+  return (yield { k: 'awaitall', locs, pred, what }) as readonly unknown[];
+}
+
 // --- locks ----------------------------------------------------------------------------
 
 export function* acquire(lock: Lock, mode: LockMode = 'write'): Model<void> {

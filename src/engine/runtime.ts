@@ -156,6 +156,8 @@ export class Execution implements Peek {
     switch (op.k) {
       case 'await':
         return op.pred(this.values[op.loc.id]);
+      case 'awaitall':
+        return op.pred(op.locs.map((l) => this.values[l.id]));
       case 'acquire': {
         if (t.waitLock !== null) return t.granted;
         const l = this.lockRec(op.lock);
@@ -232,6 +234,11 @@ export class Execution implements Peek {
         obj = op.loc.id;
         result = this.values[obj];
         this.setLast(obj, A_READ, result);
+        break;
+      case 'awaitall':
+        obj = op.locs[0]?.id ?? -1;
+        result = op.locs.map((l) => this.values[l.id]);
+        this.setLast(obj, A_READ, undefined);
         break;
       case 'store':
         obj = op.loc.id;
@@ -503,6 +510,8 @@ export class Execution implements Peek {
       }
       case 'await':
         return `${t.name} waits until ${op.what} (${op.loc.name} = ${renderValue(this.values[op.loc.id])})`;
+      case 'awaitall':
+        return `${t.name} waits until ${op.what} (${op.locs.map((l) => `${l.name} = ${renderValue(this.values[l.id])}`).join(', ')})`;
       case 'join':
         return `${t.name} waits for ${name(op.tid)} to exit`;
       case 'sleep_until':
@@ -544,11 +553,12 @@ export class Execution implements Peek {
       default:
         value = renderValue(result);
     }
+    const objName = op.k === 'awaitall' ? op.locs.map((l) => l.name).join(', ') : obj >= 0 ? this.objName(obj) : undefined;
     const step: TraceStep = {
       tid: t.tid,
       thread: t.name,
       op: op.k,
-      ...(obj >= 0 ? { obj: this.objName(obj) } : {}),
+      ...(objName !== undefined ? { obj: objName } : {}),
       ...(value !== undefined ? { value } : {}),
       stack: t.stack.slice(),
     };

@@ -1,8 +1,11 @@
 /** The scenario registry: an explicit list, no file-system scanning (runs in a browser). */
 import type { Scenario } from './types.ts';
 import { R5, R6 } from './fork/uprobe.ts';
+import { R9, task_numa_work_vs_exit } from './fork/numa.ts';
 import { R7, swapoff_vs_exit } from './fork/swapoff.ts';
 import { R3, R4, process_mrelease_vs_exit } from './oom/process_mrelease.ts';
+import { R11, proc_maps_vs_exit } from './oom/proc.ts';
+import { R10 } from './oom/lmkd.ts';
 import { lastzero, readers } from './classic/readers.ts';
 import { ainc, inc, lockinc } from './classic/counters.ts';
 import { casrot, indexer, wcas } from './classic/cas.ts';
@@ -14,9 +17,14 @@ export const scenarios: readonly Scenario[] = [
   R6,
   R7,
   swapoff_vs_exit,
+  R9,
+  task_numa_work_vs_exit,
   R3,
   R4,
   process_mrelease_vs_exit,
+  R10,
+  R11,
+  proc_maps_vs_exit,
   readers,
   lastzero,
   indexer,

@@ -7,6 +7,7 @@ import type { Scenario } from '../types.ts';
 import { replay_scenario, run_scenario } from './harness.ts';
 import { R7, swapoff_vs_exit } from './swapoff.ts';
 import { R5, R6 } from './uprobe.ts';
+import { R9, task_numa_work_vs_exit } from './numa.ts';
 
 interface fork_case {
   readonly s: Scenario;
@@ -21,6 +22,8 @@ const cases: readonly fork_case[] = [
   { s: R6, relapse: ['v6.18', '-failedForkFlags'], report: /general protection fault.*0x00000000000004[04]6/ },
   { s: R7, relapse: ['v6.18', '-swapoffChecksUnstable'], report: /general protection fault.*0x0000000000000446/ },
   { s: swapoff_vs_exit, report: /^$/ },
+  { s: R9, relapse: ['v6.12', '+numaDoWhileBug'], report: /NULL pointer dereference, address: 0x0000000000000020/ },
+  { s: task_numa_work_vs_exit, report: /^$/ },
 ];
 
 const now = () => performance.now();

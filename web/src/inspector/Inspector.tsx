@@ -99,18 +99,16 @@ function ObjectCard({ o, changed, touched }: { o: SnapshotObject; changed: Set<s
         {isNew && <span class="changed-tag">new</span>}
         {touched && <span class="touched-tag">this step</span>}
       </header>
-      <table class="fields">
-        <tbody>
-          {fieldOrder(o).map((k) => (
-            <tr key={k} class={changed.has(fieldKey(o, k)) ? 'changed' : ''}>
-              <th>{k}</th>
-              <td>
-                <FieldValue value={o.fields[k] ?? null} />
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <dl class="fields2">
+        {fieldOrder(o).map((k) => (
+          <div key={k} class={changed.has(fieldKey(o, k)) ? 'changed' : ''}>
+            <dt>{k}</dt>
+            <dd>
+              <FieldValue value={o.fields[k] ?? null} />
+            </dd>
+          </div>
+        ))}
+      </dl>
       {o.entries && <Tree o={o} changed={changed} />}
     </section>
   );

@@ -7,7 +7,7 @@ import { useEffect, useMemo, useRef } from 'preact/hooks';
 import type { Trace } from '../../../src/engine/api.ts';
 import { cursor, doc, goTo, race, shownRows, spans, violating } from '../store.ts';
 import { describeStep } from '../../../src/engine/table.ts';
-import { lockColor, slotCounts, type LockSpan } from './model.ts';
+import { columnWidths, lockColor, slotCounts, type LockSpan } from './model.ts';
 
 const SLOT_PX = 7;
 
@@ -68,10 +68,23 @@ export function Lanes() {
   const cols = columns(trace);
   const bad = violating.value;
   const pair = race.value;
+  const widths = columnWidths(
+    cols,
+    shownRows.value.shown.map((i) => {
+      const s = trace.steps[i];
+      return { tid: s?.tid ?? 0, len: s ? (s.stack.at(-1)?.length ?? 0) + describeStep(s).length : 0 };
+    }),
+  );
   const raceTids = new Set(pair ? pair.map((i) => trace.steps[i]?.tid) : []);
   return (
     <div class="lanes-wrap" aria-label="swimlanes">
       <table class="lanes" style={{ minWidth: `${40 + cols.length * 190}px` }}>
+        <colgroup>
+          <col style={{ width: '44px' }} />
+          {cols.map((tid) => (
+            <col key={tid} style={{ width: `${(widths.get(tid) ?? 0) * 100}%` }} />
+          ))}
+        </colgroup>
         <thead>
           <tr>
             <th class="num">#</th>

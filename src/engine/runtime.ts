@@ -74,6 +74,8 @@ export class Execution implements Peek {
   finished = false;
   steps = 0;
   clock = 0;
+  /** Threads not yet finished. */
+  private live = 0;
 
   // What the last step touched (for dependence analysis).
   lastObj = -1;
@@ -222,7 +224,7 @@ export class Execution implements Peek {
     if (op.k === 'spawn') this.advance(this.threads[this.lastOther]!, undefined);
     if (this.violation !== null) return;
     this.advance(t, result);
-    if (this.violation === null && this.threads.every((x) => x.done)) this.finish();
+    if (this.violation === null && this.live === 0) this.finish();
   }
 
   private runVisible(t: ThreadRec, op: Op): unknown {
@@ -349,6 +351,7 @@ export class Execution implements Peek {
       }
       if (r.done === true) {
         t.done = true;
+        this.live--;
         t.pending = null;
         return;
       }
@@ -427,6 +430,7 @@ export class Execution implements Peek {
       granted: false,
     };
     this.threads.push(t);
+    this.live++;
     return t;
   }
 

@@ -1,6 +1,6 @@
 /** The scenario registry: an explicit list, no file-system scanning (runs in a browser). */
 import type { Scenario } from './types.ts';
-import { R5, R6 } from './fork/uprobe.ts';
+import { R5, R6, uprobe_register_vs_exit } from './fork/uprobe.ts';
 import { R9, task_numa_work_vs_exit } from './fork/numa.ts';
 import { R7, swapoff_vs_exit } from './fork/swapoff.ts';
 import { R3, R4, process_mrelease_vs_exit } from './oom/process_mrelease.ts';
@@ -15,6 +15,7 @@ import { peterson } from './classic/peterson.ts';
 export const scenarios: readonly Scenario[] = [
   R5,
   R6,
+  uprobe_register_vs_exit,
   R7,
   swapoff_vs_exit,
   R9,

@@ -7,9 +7,11 @@
  */
 import type { Program } from '../../engine/api.ts';
 import type { Model } from '../../engine/op.ts';
-import { join, load } from '../../engine/prims.ts';
+import { join, kfn, load } from '../../engine/prims.ts';
 import type { KernelConfig } from '../../kernel/config.ts';
 import type { mm_struct, task_struct } from '../../kernel/include/linux/mm_types.ts';
+import { do_exit } from '../../kernel/kernel/exit.ts';
+import { kernel_clone } from '../../kernel/kernel/fork.ts';
 import { kernel_program, type kernel_program_opts } from '../../kernel/program.ts';
 import { kthread_run, type world } from '../../kernel/world.ts';
 
@@ -48,4 +50,17 @@ export function* mm_of(t: task_struct): Model<mm_struct> {
   const mm = yield* load(t.mm);
   if (!mm) throw new Error(`${t.name} has no mm`);
   return mm;
+}
+
+/** The fork actor: P calls fork() (its result does not matter: the child is never run). */
+export function fork_actor(P: task_struct): actor {
+  return { cpu: 'fork', task: P, body: () => fork_once(P) };
+}
+const fork_once = kfn('sys_fork', function* (P: task_struct): Model<void> {
+  yield* kernel_clone(P, 0);
+});
+
+/** An actor for @P calling exit(2). */
+export function exit_actor(P: task_struct, cpu = 'exit'): actor {
+  return { cpu, task: P, body: () => do_exit(P) };
 }

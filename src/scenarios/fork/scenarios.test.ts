@@ -6,7 +6,7 @@ import { describe, test } from 'node:test';
 import type { Scenario } from '../types.ts';
 import { replay_scenario, run_scenario } from './harness.ts';
 import { R7, swapoff_vs_exit } from './swapoff.ts';
-import { R5, R6 } from './uprobe.ts';
+import { R5, R6, uprobe_register_vs_exit } from './uprobe.ts';
 import { R9, task_numa_work_vs_exit } from './numa.ts';
 
 interface fork_case {
@@ -20,6 +20,7 @@ interface fork_case {
 const cases: readonly fork_case[] = [
   { s: R5, relapse: ['v6.13', '-uprobeSemInDupMm'], report: /general protection fault.*0x0000000000000406/ },
   { s: R6, relapse: ['v6.18', '-failedForkFlags'], report: /general protection fault.*0x00000000000004[04]6/ },
+  { s: uprobe_register_vs_exit, report: /^$/ },
   { s: R7, relapse: ['v6.18', '-swapoffChecksUnstable'], report: /general protection fault.*0x0000000000000446/ },
   { s: swapoff_vs_exit, report: /^$/ },
   { s: R9, relapse: ['v6.12', '+numaDoWhileBug'], report: /NULL pointer dereference, address: 0x0000000000000020/ },

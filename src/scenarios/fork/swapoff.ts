@@ -9,7 +9,6 @@
 import type { Model } from '../../engine/op.ts';
 import { kfn } from '../../engine/prims.ts';
 import { PAGE_SIZE, VM_READ, VM_WRITE, type task_struct } from '../../kernel/include/linux/mm_types.ts';
-import { do_exit } from '../../kernel/kernel/exit.ts';
 import { do_user_addr_fault } from '../../kernel/mm/gup.ts';
 import { vm_mmap_pgoff } from '../../kernel/mm/mmap.ts';
 import { try_to_unuse } from '../../kernel/mm/swapoff.ts';
@@ -17,8 +16,7 @@ import { swap_out_page } from '../../kernel/mm/vmscan.ts';
 import { as_task, exec_process } from '../../kernel/program.ts';
 import type { world } from '../../kernel/world.ts';
 import type { Scenario } from '../types.ts';
-import { fork_program, mm_of, type actor } from './common.ts';
-import { fork_actor } from './uprobe.ts';
+import { exit_actor, fork_actor, fork_program, mm_of, type actor } from './common.ts';
 
 /** Where P maps the swapped-out anonymous page (S) and the mapping after it (B). */
 export const S_START = 0x8000;
@@ -42,11 +40,6 @@ export function swapoff_actor(w: world): actor {
 const sys_swapoff = kfn('sys_swapoff', function* (w: world): Model<void> {
   yield* try_to_unuse(w);
 });
-
-/** An actor for @P calling exit(2). */
-export function exit_actor(P: task_struct, cpu = 'exit'): actor {
-  return { cpu, task: P, body: () => do_exit(P) };
-}
 
 export const R7: Scenario = {
   id: 'R7',

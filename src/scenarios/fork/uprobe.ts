@@ -7,9 +7,7 @@
  * on the file's first page is registered concurrently.
  */
 import type { Model } from '../../engine/op.ts';
-import { kfn } from '../../engine/prims.ts';
 import { uprobe_register } from '../../kernel/kernel/events/uprobes.ts';
-import { kernel_clone } from '../../kernel/kernel/fork.ts';
 import { PAGE_SIZE, VM_EXEC, VM_READ, VM_WRITE, type file, type task_struct } from '../../kernel/include/linux/mm_types.ts';
 import { do_user_addr_fault } from '../../kernel/mm/gup.ts';
 import { vm_mmap_pgoff } from '../../kernel/mm/mmap.ts';
@@ -18,7 +16,7 @@ import { file_create } from '../../kernel/mm/vma.ts';
 import type { world } from '../../kernel/world.ts';
 import type { Scenario } from '../types.ts';
 import { as_task, exec_process } from '../../kernel/program.ts';
-import { fork_program, mm_of, type staged } from './common.ts';
+import { exit_actor, fork_actor, fork_program, mm_of, type actor } from './common.ts';
 import { S_START, swapoff_actor } from './swapoff.ts';
 
 /** Where P maps the probed file (A) and the anonymous mapping after it (B). */
@@ -39,16 +37,8 @@ export function* uprobe_parent(w: world): Model<{ P: task_struct; f: file }> {
   return { P, f };
 }
 
-/** The fork actor: P calls fork() (its result does not matter: the child is never run). */
-export function fork_actor(P: task_struct): staged['actors'][number] {
-  return { cpu: 'fork', task: P, body: () => fork_once(P) };
-}
-const fork_once = kfn('sys_fork', function* (P: task_struct): Model<void> {
-  yield* kernel_clone(P, 0);
-});
-
 /** The uprobe actor: uprobe_register() on offset 0 of @f. */
-export function uprobe_actor(w: world, f: file): staged['actors'][number] {
+export function uprobe_actor(w: world, f: file): actor {
   return {
     cpu: 'uprobe_register',
     task: null,
@@ -118,4 +108,22 @@ export const R6: Scenario = {
     }),
   expect: { 'v6.13': 'violation', 'v6.14': 'violation', 'v6.18': 'pass', 'v7.0': 'pass' },
   options: { maxFaults: 1, faultSites: ['dup_mmap:vm_area_dup'], maxExecutions: 150 },
+};
+
+export const uprobe_register_vs_exit: Scenario = {
+  id: 'uprobe_register-vs-exit',
+  name: 'uprobe_register-vs-exit',
+  summary:
+    'uprobe_register() on a file that an exiting process maps: build_map_info() either pins the ' +
+    'mm before exit_mm() drops the last user (and the registrar\'s mmput() then runs the teardown) ' +
+    'or its mmget_not_zero() fails; no freed object is touched, nothing leaks. No faults.',
+  source: 'kernel-spec.md 11.1 ("mmput(mm) may be the last reference")',
+  kernel: true,
+  build: ({ kernel }) =>
+    fork_program(kernel!, function* (w) {
+      const { P, f } = yield* uprobe_parent(w);
+      return { actors: [exit_actor(P), uprobe_actor(w, f)] };
+    }),
+  expect: { 'v6.12': 'pass', 'v7.0': 'pass' },
+  options: { maxFaults: 0 },
 };

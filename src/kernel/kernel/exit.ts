@@ -92,12 +92,7 @@ export const release_task = kfn('release_task', function* (p: task_struct): Mode
     const oom_mm = yield* load(p.signal.oom_mm);
     if (oom_mm) yield* mmdrop(oom_mm); // free_signal_struct(): mmdrop_async(sig->oom_mm)
   }
-  const exit_mm_ = yield* load(p.exit_mm);
-  if (exit_mm_) { // PROPOSED-2026: free_task(): mmdrop_async(tsk->exit_mm)
-    yield* store(p.exit_mm, null);
-    yield* mmdrop(exit_mm_);
-  }
-  yield* put_task_struct(p);
+  yield* put_task_struct(p); // the last put runs free_task(): PROPOSED-2026 mmdrop_async(tsk->exit_mm)
 });
 
 /**

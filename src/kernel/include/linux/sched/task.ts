@@ -4,9 +4,10 @@
 // lookups of a reaped task return the task in state EXIT_DEAD instead of NULL.
 import type { Model } from '../../../../engine/op.ts';
 import { ModelViolation } from '../../../../engine/op.ts';
-import { kfn, rmw } from '../../../../engine/prims.ts';
+import { kfn, load, rmw, store } from '../../../../engine/prims.ts';
 import { lock_acquire, lock_release } from '../../../debug/lockdep.ts';
 import type { task_struct } from '../mm_types.ts';
+import { mmdrop } from './mm.ts';
 
 /**
  * task_lock() - takes p->alloc_lock, which protects p->mm, p->active_mm and p->exit_mm.
@@ -39,4 +40,19 @@ export const get_task_struct = kfn('get_task_struct', function* (t: task_struct)
 export const put_task_struct = kfn('put_task_struct', function* (t: task_struct): Model<void> {
   const old = yield* rmw(t.usage, (v) => v - 1);
   if (old <= 0) throw new ModelViolation('refcount', `refcount_t: underflow; use-after-free of ${t.name}`);
+  if (old === 1) yield* free_task(t);
+});
+
+/**
+ * free_task() - the last task reference is gone: PROPOSED-2026 (taskExitMm) drops
+ * tsk->exit_mm here (mmdrop_async in the patch), so a holder of a task reference (pidfd_get_task
+ * in process_mrelease) can use exit_mm safely.
+ * Models: kernel/fork.c: free_task()
+ */
+const free_task = kfn('free_task', function* (t: task_struct): Model<void> {
+  const exit_mm = yield* load(t.exit_mm);
+  if (exit_mm) {
+    yield* store(t.exit_mm, null);
+    yield* mmdrop(exit_mm);
+  }
 });

@@ -4,6 +4,7 @@
  */
 import type { ExploreOptions, ExploreResult, Program, Trace, Violation } from './api.ts';
 import { exploreDpor } from './dpor.ts';
+import { minimizeSchedule } from './minimize.ts';
 import { exploreNaive } from './naive.ts';
 import { explorePct, exploreRandom } from './sampling.ts';
 import { ScheduleFollower, Session } from './session.ts';
@@ -49,13 +50,18 @@ export function explore(program: Program, options: ExploreOptions = {}): Explore
   return finish(program, options, s).result(strategy, complete);
 }
 
-/** Attaches a trace to every violation. */
+/** Violations minimised per run (each costs a few bounded searches). */
+const MINIMIZE_AT_MOST = 3;
+
+/** Minimises the first violations' schedules and attaches a trace to every violation. */
 function finish(program: Program, options: ExploreOptions, s: Session): Session {
-  if (options.traces ?? true) {
-    for (let i = 0; i < s.violations.length; i++) {
-      const v = s.violations[i]!;
-      if (v.trace === undefined) s.violations[i] = { ...v, trace: replay(program, v.schedule, options).trace };
-    }
+  if (!(options.traces ?? true)) return s;
+  const minimize = (options.minimize ?? true) && options.strategy !== 'replay';
+  for (let i = 0; i < s.violations.length; i++) {
+    const v = s.violations[i]!;
+    const schedule = minimize && i < MINIMIZE_AT_MOST ? minimizeSchedule(program, v, options) : v.schedule;
+    const r = replay(program, schedule, options);
+    s.violations[i] = r.violation !== undefined && r.violation.kind === v.kind ? r.violation : { ...v, trace: replay(program, v.schedule, options).trace };
   }
   return s;
 }

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Scenario } from '../types.ts';
 import { replay_scenario, run_scenario } from './harness.ts';
+import { R8, R8_khugepaged } from './ksm.ts';
 import { R7, swapoff_vs_exit } from './swapoff.ts';
 import { R5, R6, uprobe_register_vs_exit } from './uprobe.ts';
 import { R9, task_numa_work_vs_exit } from './numa.ts';
@@ -23,6 +24,8 @@ const cases: readonly fork_case[] = [
   { s: uprobe_register_vs_exit, report: /^$/ },
   { s: R7, relapse: ['v6.18', '-swapoffChecksUnstable'], report: /general protection fault.*0x0000000000000446/ },
   { s: swapoff_vs_exit, report: /^$/ },
+  { s: R8, relapse: ['v6.12', '-ksmKhugepagedOnSuccessOnly'], report: /general protection fault.*0x0000000000000426/ },
+  { s: R8_khugepaged, relapse: ['v7.0', '-ksmKhugepagedOnSuccessOnly'], report: /general protection fault.*0x0000000000000426/ },
   { s: R9, relapse: ['v6.12', '+numaDoWhileBug'], report: /NULL pointer dereference, address: 0x0000000000000020/ },
   { s: task_numa_work_vs_exit, report: /^$/ },
 ];
@@ -38,7 +41,9 @@ for (const { s, relapse, report } of cases) {
         if (verdict === 'violation') {
           const v = result.violations[0]!;
           assert.match(v.message, report);
-          assert.ok(result.elapsedMs < 1000, `first counterexample after ${result.elapsedMs.toFixed(0)} ms`);
+          // The first counterexample arrives in well under a second on an idle machine; wall time
+          // is noisy under CI load, so the test bounds the executions it takes instead.
+          assert.ok(result.executions <= 200, `first counterexample after ${result.executions} executions (${result.elapsedMs.toFixed(0)} ms)`);
           const again = replay_scenario(s, preset, v.schedule);
           assert.equal(again.violation?.kind, v.kind);
           assert.equal(again.violation?.message, v.message);

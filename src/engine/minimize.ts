@@ -69,7 +69,7 @@ function relinearise(program: Program, schedule: string, options: ExploreOptions
       stepDecisions[stepDecisions.length - 1]!.push(v);
       return v;
     },
-    fault: (index, mayFail) => {
+    fault: (index) => {
       const v = f.fault(index);
       stepDecisions[stepDecisions.length - 1]!.push(v ? 1 : 0);
       return v;

@@ -25,7 +25,7 @@ const cases: readonly fork_case[] = [
   { s: R7, relapse: ['v6.18', '-swapoffChecksUnstable'], report: /general protection fault.*0x0000000000000446/ },
   { s: swapoff_vs_exit, report: /^$/ },
   { s: R8, relapse: ['v6.12', '-ksmKhugepagedOnSuccessOnly'], report: /general protection fault.*0x0000000000000426/ },
-  { s: R8_khugepaged, relapse: ['v7.0', '-ksmKhugepagedOnSuccessOnly'], report: /general protection fault.*0x0000000000000426/ },
+  { s: R8_khugepaged, relapse: ['v6.12', '-ksmKhugepagedOnSuccessOnly'], report: /general protection fault.*0x0000000000000426/ },
   { s: R9, relapse: ['v6.12', '+numaDoWhileBug'], report: /NULL pointer dereference, address: 0x0000000000000020/ },
   { s: task_numa_work_vs_exit, report: /^$/ },
 ];

@@ -3,6 +3,7 @@
  * compared with that expectation. One line per scenario, a cell per preset. Exit 0 only if
  * every cell is as expected.
  */
+import { availableParallelism } from 'node:os';
 import type { ExploreResult } from '../engine/api.ts';
 import { presets } from '../kernel/config.ts';
 import { scenarios } from '../scenarios/index.ts';
@@ -49,11 +50,17 @@ export async function runMatrix(flags: MatrixFlags): Promise<{ cells: MatrixCell
   const only = flags.only?.split(',').map((s) => s.trim()).filter(Boolean);
   const requests = matrixRequests(only);
   const tty = process.stderr.isTTY && !flags.json;
-  const results = await runRequests(requests, {
-    onResult: (i) => {
-      if (tty) process.stderr.write(`\rmatrix: ${i + 1}/${requests.length} cells`);
+  let finished = 0;
+  const results = await runRequests(
+    requests,
+    {
+      onResult: () => {
+        finished++;
+        if (tty) process.stderr.write(`\rmatrix: ${finished}/${requests.length} cells`);
+      },
     },
-  });
+    availableParallelism(),
+  );
   if (tty) clearProgress();
   const cells = requests.map((req, i): MatrixCell => {
     const r = results[i] as ExploreResult;

@@ -17,14 +17,17 @@ type WorkerMessage =
   | { type: 'error'; usage: boolean; message: string; stack?: string };
 
 /**
- * Explores every request in order. A first Ctrl-C sets the stop flag (each run then ends
+ * Explores every request, spread over `workers` worker threads (cells are independent, so
+ * results do not depend on the split). A first Ctrl-C sets the stop flag (each run then ends
  * early and says so); a second one exits at once.
  */
-export function runRequests(requests: readonly RunRequest[], hooks: RunHooks = {}): Promise<ExploreResult[]> {
+export async function runRequests(
+  requests: readonly RunRequest[],
+  hooks: RunHooks = {},
+  workers = 1,
+): Promise<ExploreResult[]> {
   const stop = new SharedArrayBuffer(4);
   const flag = new Int32Array(stop);
-  const worker = new Worker(new URL('./explore-worker.js', import.meta.url), { workerData: { requests, stop } });
-  const results: ExploreResult[] = [];
   let interrupts = 0;
   const onSigint = (): void => {
     interrupts++;
@@ -33,11 +36,40 @@ export function runRequests(requests: readonly RunRequest[], hooks: RunHooks = {
     process.stderr.write('\nmmlife: interrupted; finishing with what was explored (Ctrl-C again to quit)\n');
   };
   process.on('SIGINT', onSigint);
-  return new Promise<ExploreResult[]>((resolve, reject) => {
+  const n = Math.max(1, Math.min(workers, requests.length));
+  const shares = Array.from({ length: n }, (_, w) => requests.map((_r, i) => i).filter((i) => i % n === w));
+  const results: ExploreResult[] = [];
+  try {
+    await Promise.all(
+      shares.map((indices) =>
+        runWorker(
+          indices.map((i) => requests[i] as RunRequest),
+          stop,
+          {
+            onProgress: (i, p) => hooks.onProgress?.(indices[i] as number, p),
+            onResult: (i, r) => {
+              results[indices[i] as number] = r;
+              hooks.onResult?.(indices[i] as number, r);
+            },
+          },
+        ),
+      ),
+    );
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+  return results;
+}
+
+/** One worker thread exploring `requests` in order. */
+function runWorker(requests: readonly RunRequest[], stop: SharedArrayBuffer, hooks: RunHooks): Promise<void> {
+  const worker = new Worker(new URL('./explore-worker.js', import.meta.url), { workerData: { requests, stop } });
+  let done = 0;
+  return new Promise<void>((resolve, reject) => {
     worker.on('message', (m: WorkerMessage) => {
       if (m.type === 'progress') hooks.onProgress?.(m.index, m.progress);
       else if (m.type === 'result') {
-        results[m.index] = m.result;
+        done++;
         hooks.onResult?.(m.index, m.result);
       } else {
         const err = m.usage ? new UsageError(m.message) : new Error(m.message);
@@ -47,8 +79,7 @@ export function runRequests(requests: readonly RunRequest[], hooks: RunHooks = {
     });
     worker.on('error', reject);
     worker.on('exit', () => {
-      process.off('SIGINT', onSigint);
-      if (results.length === requests.length) resolve(results);
+      if (done === requests.length) resolve();
       else reject(new Error('exploration worker stopped early'));
     });
   });

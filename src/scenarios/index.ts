@@ -4,6 +4,7 @@ import { R5, R6, uprobe_register_vs_exit } from './fork/uprobe.ts';
 import { R9, task_numa_work_vs_exit } from './fork/numa.ts';
 import { R7, swapoff_vs_exit } from './fork/swapoff.ts';
 import { R8, R8_khugepaged } from './fork/ksm.ts';
+import { R15 } from './fork/rmap.ts';
 import { R3, R4, process_mrelease_vs_exit } from './oom/process_mrelease.ts';
 import { R11, proc_maps_vs_exit } from './oom/proc.ts';
 import { R10 } from './oom/lmkd.ts';
@@ -23,6 +24,7 @@ export const scenarios: readonly Scenario[] = [
   R8_khugepaged,
   R9,
   task_numa_work_vs_exit,
+  R15,
   R3,
   R4,
   process_mrelease_vs_exit,

@@ -6,6 +6,7 @@ import { describe, test } from 'node:test';
 import type { Scenario } from '../types.ts';
 import { replay_scenario, run_scenario } from './harness.ts';
 import { R8, R8_khugepaged } from './ksm.ts';
+import { R15 } from './rmap.ts';
 import { R7, swapoff_vs_exit } from './swapoff.ts';
 import { R5, R6, uprobe_register_vs_exit } from './uprobe.ts';
 import { R9, task_numa_work_vs_exit } from './numa.ts';
@@ -28,6 +29,7 @@ const cases: readonly fork_case[] = [
   { s: R8_khugepaged, relapse: ['v6.12', '-ksmKhugepagedOnSuccessOnly'], report: /general protection fault.*0x0000000000000426/ },
   { s: R9, relapse: ['v6.12', '+numaDoWhileBug'], report: /NULL pointer dereference, address: 0x0000000000000020/ },
   { s: task_numa_work_vs_exit, report: /^$/ },
+  { s: R15, relapse: ['v7.0', '-anonVmaTwoPhaseClone'], report: /rmap_walk_anon\(\) reached vma#\d+ of mm#2, a VMA of a fork that then failed/ },
 ];
 
 const now = () => performance.now();

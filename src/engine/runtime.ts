@@ -217,7 +217,7 @@ export class Execution implements Peek {
     try {
       result = this.runVisible(t, op);
     } catch (e) {
-      this.fail(e);
+      this.fail(e, t);
       return;
     }
     if (this.violation !== null) return;
@@ -346,7 +346,7 @@ export class Execution implements Peek {
       try {
         r = t.gen.next(value);
       } catch (e) {
-        this.fail(e);
+        this.fail(e, t);
         return;
       }
       if (r.done === true) {
@@ -442,12 +442,31 @@ export class Execution implements Peek {
 
   // --- ends ----------------------------------------------------------------------------
 
-  /** Records a thrown error as the execution's violation. */
-  fail(e: unknown): void {
+  /** Records a thrown error as the execution's violation; `t` is the thread that threw. */
+  fail(e: unknown, t?: ThreadRec): void {
     if (this.violation !== null) return;
     if (e instanceof ModelViolation) this.violation = { kind: e.kind, message: e.message };
     else this.violation = { kind: 'uncaught', message: e instanceof Error ? e.message : String(e) };
     this.finished = true;
+    this.traceViolation(t);
+  }
+
+  /**
+   * The violation as the trace's last step, in the column of the thread it happened on (with
+   * its model call stack), so the per-CPU table ends the way an oops report does.
+   */
+  private traceViolation(t: ThreadRec | undefined): void {
+    const v = this.violation;
+    if (!this.opts.trace || v === null) return;
+    const kernelBug = v.kind === 'oops' || v.kind === 'use-after-free' || v.kind === 'refcount' || v.kind === 'lockdep';
+    const where = t ?? this.threads[0]!;
+    this.traceSteps.push({
+      tid: where.tid,
+      thread: where.name,
+      op: 'violation',
+      stack: t ? t.stack.slice() : [],
+      text: kernelBug ? `BUG: ${v.message}` : `${v.kind.toUpperCase()}: ${v.message.replace(`${v.kind}: `, '')}`,
+    });
   }
 
   /** All threads finished: runs the program's end-of-execution check. */
@@ -468,6 +487,7 @@ export class Execution implements Peek {
     const waitFor = shown.map((w) => w.what);
     this.violation = { kind: 'deadlock', message: `deadlock: ${waitFor.join('; ')}`, waitFor };
     this.finished = true;
+    this.traceViolation(shown[0]?.t);
   }
 
   /** The step bound was hit. */
@@ -482,6 +502,7 @@ export class Execution implements Peek {
       waitFor: blocked.map((t) => this.waitText(t)),
     };
     this.finished = true;
+    this.traceViolation(blocked[0]);
   }
 
   private blockedThreads(): ThreadRec[] {

@@ -12,6 +12,7 @@ export function describeStep(s: TraceStep): string {
   const v = s.value ?? '';
   switch (s.op) {
     case 'note':
+    case 'violation':
       return s.text ?? '';
     case 'load':
       return `load ${obj} = ${v}`;
@@ -64,7 +65,7 @@ export interface TableOptions {
   /**
    * Every step (default false). The default table is the one a commit message wants: thread
    * 0's setup before its first spawn collapses into one line, and plain reads and thread
-   * starts are left out, except the last step (where a violation usually happens).
+   * starts are left out, except each thread's last step (where a violation usually happens).
    */
   readonly full?: boolean;
 }
@@ -78,10 +79,13 @@ function tableRows(trace: Trace, full: boolean): { col: number; text: string }[]
   const firstSpawn = trace.steps.findIndex((s) => s.tid === 0 && s.op === 'spawn');
   const setupEnd = full || firstSpawn < 0 ? 0 : firstSpawn;
   if (setupEnd > 0) rows.push({ col: 0, text: `(setup through system calls: ${setupEnd} steps)` });
-  const last = trace.steps.length - 1;
+  const lastOfThread = new Map<number, number>();
+  trace.steps.forEach((s, i) => {
+    if (s.op !== 'violation') lastOfThread.set(s.tid, i);
+  });
   trace.steps.forEach((s, i) => {
     if (i < setupEnd) return;
-    if (!full && i !== last && QUIET_OPS.has(s.op)) return;
+    if (!full && lastOfThread.get(s.tid) !== i && QUIET_OPS.has(s.op)) return;
     rows.push({
       col: s.tid === TICK ? 0 : s.tid,
       text: s.tid === TICK ? `[timer] ${describeStep(s)}` : stepLine(s),

@@ -64,7 +64,7 @@ for (const { s, relapse, report } of cases) {
 void test('R5 at v6.12: the counterexample shows the child tree with XA_ZERO_ENTRY after the file VMA', () => {
   const { result } = run_scenario(R5, 'v6.12');
   const trace = result.violations[0]!.trace!;
-  const last = trace.steps.at(-1)!.state!;
+  const last = trace.steps.findLast((s) => s.state !== undefined)!.state!;
   const child = last.objects.find((o) => o.kind === 'mm_struct' && o.name === 'mm#2');
   assert.ok(child, 'the failed child mm#2 is in the snapshot');
   //   A'            XA_ZERO_ENTRY (over B's range)

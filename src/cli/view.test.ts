@@ -92,7 +92,9 @@ void describe('startViewServer', () => {
   void test('refuses to start without a built page or with a bad trace file', async () => {
     await assert.rejects(startViewServer({ webRoot: join(dir, 'nowhere') }), /not built.*vite build web/);
     writeFileSync(join(dir, 'bad.json'), '{"version": 1, ');
-    await assert.rejects(startViewServer({ webRoot: web, traceFile: join(dir, 'bad.json') }), /bad\.json.*invalid JSON/);
+    await assert.rejects(startViewServer({ webRoot: web, traceFile: join(dir, 'bad.json') }), /bad\.json: not a trace file: invalid JSON/);
+    writeFileSync(join(dir, 'wrong.json'), JSON.stringify({ ...TRACE, violation: { kind: 'oops', schedule: 'v1:0' } }));
+    await assert.rejects(startViewServer({ webRoot: web, traceFile: join(dir, 'wrong.json') }), /wrong\.json: not a valid trace file: violation\.message/);
     await assert.rejects(startViewServer({ webRoot: web, traceFile: join(dir, 'missing.json') }), /cannot read trace file .*missing\.json/);
   });
 });

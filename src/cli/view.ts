@@ -9,7 +9,7 @@ import { readFile, realpath, stat } from 'node:fs/promises';
 import { dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
-import { readTraceFile } from './trace-file.ts';
+import { parseTrace } from '../engine/trace-schema.ts';
 
 export interface ViewServerOptions {
   /** Port to listen on; default: a free one. */
@@ -82,6 +82,22 @@ function send(res: ServerResponse, status: number, type: string, body: string | 
   res.end(res.req.method === 'HEAD' ? undefined : body);
 }
 
+/** A trace file's text, validated; an Error naming the file and the problem otherwise. */
+async function readTrace(path: string): Promise<string> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    throw new Error(`cannot read trace file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  try {
+    parseTrace(text);
+  } catch (e) {
+    throw new Error(`${path}: ${(e as Error).message}`);
+  }
+  return text;
+}
+
 export async function startViewServer(opts: ViewServerOptions = {}): Promise<ViewServer> {
   const given = resolve(opts.webRoot ?? defaultWebRoot());
   if (!existsSync(join(given, 'index.html'))) {
@@ -89,10 +105,7 @@ export async function startViewServer(opts: ViewServerOptions = {}): Promise<Vie
   }
   const root = await realpath(given);
   let trace: string | undefined;
-  if (opts.traceFile !== undefined) {
-    readTraceFile(opts.traceFile); // throws an Error naming the problem
-    trace = await readFile(opts.traceFile, 'utf8');
-  }
+  if (opts.traceFile !== undefined) trace = await readTrace(opts.traceFile);
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       send(res, 405, TYPES['.txt']!, 'method not allowed\n');

@@ -1,4 +1,5 @@
 /** The trace viewer: run the explorer or open a trace, then play the race back step by step. */
+import './zod-config.ts'; // first: before any zod schema is built
 import { render } from 'preact';
 import { useEffect } from 'preact/hooks';
 import { OpenTrace } from './controls/OpenTrace.tsx';
@@ -6,10 +7,10 @@ import { Scrubber } from './controls/Scrubber.tsx';
 import { ExportBar } from './export/ExportBar.tsx';
 import { Inspector } from './inspector/Inspector.tsx';
 import { Lanes } from './lanes/Lanes.tsx';
-import { docFromText } from './load-trace.ts';
+import { openTraceText } from './load-trace.ts';
 import { loadCatalogue } from './run/client.ts';
 import { RunPanel } from './run/RunPanel.tsx';
-import { doc, errorText, openDoc, showError } from './store.ts';
+import { doc, errorText, showError } from './store.ts';
 import './style.css';
 
 /** Opens the trace the server was started with (`mmlife view trace.json`), if any. */
@@ -26,11 +27,7 @@ async function openServerTrace(): Promise<void> {
     showError(`the server could not give its trace: ${res.status} ${text}`);
     return;
   }
-  try {
-    openDoc(docFromText(text, 'trace.json'));
-  } catch (e) {
-    showError(`trace.json: ${(e as Error).message}`);
-  }
+  openTraceText(text, 'trace.json');
 }
 
 function Empty() {

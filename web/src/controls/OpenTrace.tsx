@@ -1,15 +1,18 @@
 /** Open a trace file: a file picker, and drag and drop anywhere on the page. */
 import { useSignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
-import { docFromText } from '../load-trace.ts';
-import { openDoc, showError } from '../store.ts';
+import { openTraceText } from '../load-trace.ts';
+import { showError } from '../store.ts';
 
 export async function openFile(file: File): Promise<void> {
+  let text: string;
   try {
-    openDoc(docFromText(await file.text(), file.name));
+    text = await file.text();
   } catch (e) {
-    showError(`${file.name}: ${(e as Error).message}`);
+    showError(`${file.name}: cannot read it (${(e as Error).message})`);
+    return;
   }
+  openTraceText(text, file.name);
 }
 
 export function OpenTrace() {

@@ -138,16 +138,22 @@ export interface Rows {
 
 /**
  * The rows of the swimlanes. All steps, or the compact view: the setup collapsed into one
- * row, quiet steps left out except the last step and the racing pair.
+ * row, quiet steps left out except each thread's last step, the last step and the racing pair.
  */
 export function rows(trace: Trace, all: boolean, keep: readonly number[] = []): Rows {
   const n = trace.steps.length;
   if (all) return { shown: trace.steps.map((_, i) => i), setupEnd: 0 };
   const firstSpawn = trace.steps.findIndex((s) => s.tid === 0 && s.op === 'spawn');
   const setupEnd = firstSpawn > 0 ? firstSpawn : 0;
+  const lastOfThread = new Map<number, number>();
+  trace.steps.forEach((s, i) => {
+    if (s.op !== 'violation') lastOfThread.set(s.tid, i);
+  });
   const shown: number[] = setupEnd > 0 ? [setupEnd - 1] : [];
   for (let i = setupEnd; i < n; i++) {
-    if (i === n - 1 || keep.includes(i) || !QUIET_OPS.has(trace.steps[i]?.op ?? '')) shown.push(i);
+    const s = trace.steps[i];
+    if (!s) continue;
+    if (i === n - 1 || lastOfThread.get(s.tid) === i || keep.includes(i) || !QUIET_OPS.has(s.op)) shown.push(i);
   }
   return { shown, setupEnd };
 }

@@ -61,13 +61,14 @@ export const pages_held = mm_pages_held;
 
 /**
  * A process thread idle in user space: it stops in the freezer while frozen, and exits when
- * SIGKILL arrives (get_signal -> do_group_exit -> do_exit).
+ * SIGKILL arrives (get_signal -> do_group_exit -> do_exit). @autoreap false: it stays a zombie
+ * (its parent has not waited for it yet), so its pid still resolves.
  */
-export function victim_body(t: task_struct): () => Model<void> {
+export function victim_body(t: task_struct, autoreap = true): () => Model<void> {
   return function* () {
     yield* wait_for_fatal_signal(t);
     yield* try_to_freeze(t);
-    yield* do_exit(t);
+    yield* do_exit(t, autoreap);
   };
 }
 

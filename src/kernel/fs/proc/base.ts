@@ -42,24 +42,32 @@ export const access_remote_vm = kfn('access_remote_vm', function* (mm: mm_struct
 
 /**
  * get_cmdline() / proc_pid_cmdline_read() - read @task's command line.
+ * @stall: the reader stalls holding the read lock ('locked': slow page-in) or, after the read,
+ * holding only its mm reference ('copy_to_user': the copy to its own buffer faults).
  * Returns: bytes read (0 if the task has no mm).
  * Models: fs/proc/base.c: proc_pid_cmdline_read() -> get_mm_cmdline(); mm/util.c: get_cmdline()
  */
-export const get_cmdline = kfn('get_cmdline', function* (task: task_struct, stall?: proc_stall): Model<number> {
-  if (task.w.sw.walkersUseMmCountOnly) {
+export const get_cmdline = kfn('get_cmdline', function* (task: task_struct, stall?: proc_stall, where: 'locked' | 'copy_to_user' = 'locked'): Model<number> {
+  const count_only = task.w.sw.walkersUseMmCountOnly;
+  let mm: mm_struct | null;
+  if (count_only) {
     // PROPOSED (Linus, May 2026): mm_count and the read lock suffice.
     yield* task_lock(task);
-    const mm = yield* load(task.mm);
+    mm = yield* load(task.mm);
     if (mm) yield* mmgrab(mm);
     yield* task_unlock(task);
-    if (!mm) return 0;
-    const n = yield* access_remote_vm(mm, 0, 8, stall);
-    yield* mmdrop(mm);
-    return n;
+  } else {
+    mm = yield* get_task_mm(task);
   }
-  const mm = yield* get_task_mm(task);
   if (!mm) return 0;
-  const n = yield* access_remote_vm(mm, 0, 8, stall); // arg_start .. arg_end
-  yield* mmput(mm); // may be the last mm_users reference: __mmput() runs here
+  const n = yield* access_remote_vm(mm, 0, 8, where === 'locked' ? stall : undefined); // arg_start .. arg_end
+  if (stall !== undefined && where === 'copy_to_user') {
+    // copy_to_user(buf, page, got) faults on the reader's own buffer (userfaultfd, FUSE) while the mm is still held
+    yield* note(`cmdline reader stalls in copy_to_user() holding ${count_only ? 'mm_count' : 'mm_users'} of ${mm.name}`);
+    if (typeof stall === 'number') yield* sleep(stall);
+    else yield* stall();
+  }
+  if (count_only) yield* mmdrop(mm);
+  else yield* mmput(mm); // may be the last mm_users reference: __mmput() runs here
   return n;
 });

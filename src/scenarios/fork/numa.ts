@@ -85,6 +85,6 @@ export const task_numa_work_vs_exit: Scenario = {
         ],
       };
     }),
-  expect: { 'v6.11': 'pass', 'v7.0': 'pass' },
+  expect: { 'v7.0': 'pass' },
   options: { maxFaults: 0 },
 };

@@ -101,3 +101,20 @@ test('maple replays an oracle script to the kernel output', async () => {
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, readFileSync(join(oracle, '02.expected'), 'utf8'));
 });
+
+test('R5: the race on v6.12, gone on v6.13, back when the fix is patched out', async () => {
+  const before = await mmlife('check', 'R5', '--kernel', 'v6.12', '--json');
+  assert.equal(before.code, 1, before.stderr);
+  const v = (JSON.parse(before.stdout) as { violation: { kind: string; table: string; replay: string } }).violation;
+  assert.equal(v.kind, 'oops');
+  assert.match(v.table, /CPU \d \(fork\)/);
+  assert.match(v.table, /BUG: general protection fault.*0x0*406/);
+  assert.match(v.replay, /^npx mmlife replay R5 --kernel v6\.12 --schedule 'v1:/);
+  const after = await mmlife('check', 'R5', '--kernel', 'v6.13');
+  assert.equal(after.code, 0, after.stdout + after.stderr);
+  assert.match(after.stdout, /verdict: pass/);
+  const unfixed = await mmlife('check', 'R5', '--kernel', 'v6.13', '--patch', '-uprobeSemInDupMm');
+  assert.equal(unfixed.code, 1, unfixed.stdout + unfixed.stderr);
+  assertUsageError(await mmlife('check', 'R5', '--kernel', 'v9.9'), /unknown kernel preset 'v9.9'/);
+  assertUsageError(await mmlife('check', 'R5', '--patch', '+noSuchSwitch'), /unknown kernel switch 'noSuchSwitch'/);
+});

@@ -68,6 +68,7 @@ export const actor_fault_sites: readonly fault_site_doc[] = [
   { site: 'm_start:mmap_read_lock_killable', what: '/proc maps reader: SIGKILL while waiting' },
   { site: 'access_remote_vm:mmap_read_lock_killable', what: 'remote VM access: SIGKILL while waiting' },
   { site: 'unuse_pte_range:swapin_readahead', what: 'swapoff: reading a page back' },
+  { site: 'uprobe_write_opcode:alloc_page', what: 'uprobe: the private copy of the probed page' },
 ];
 
 /** Every site, for `mmlife list`. */

@@ -73,6 +73,8 @@ export function kernel_snapshot(w: world, peek: Peek): StateSnapshot {
       nr_free_pages: `${peek.load(w.nr_free_pages)} / ${w.totalram_pages}`,
       nr_swap_pages: `${peek.load(w.nr_swap_pages)} / ${w.total_swap_pages}`,
       'init_mm.mmlist': peek.load(w.mmlist).map((m) => m.name),
+      ksm_mm_head: peek.load(w.ksm_scan.mm_head).map((m) => m.name),
+      'khugepaged_scan.mm_head': peek.load(w.khugepaged_scan.mm_head).map((m) => m.name),
       dup_mmap_sem: lock_text(peek, w.dup_mmap_sem),
       oom_lock: lock_text(peek, w.oom_lock),
       oom_victims: peek.load(w.oom_victims),

@@ -81,6 +81,8 @@ export interface world {
    * sets it): returns true to retry the allocation. null: fail at once (the default).
    */
   __oom_slowpath: ((attempt: number) => Model<boolean>) | null;
+  /** Model-only: when set, pte_lock() counts acquisitions that found the PTE lock held (R12). */
+  __ptl_contention: { count: number } | null;
   readonly __ids: Map<string, number>;
   readonly __reg: registry;
   readonly __lockdep: lockdep_state;
@@ -136,6 +138,7 @@ export function* world_init(cfg: KernelConfig, params: world_params = {}): Model
     total_swap_pages: totalswap,
     cur: null,
     __oom_slowpath: null,
+    __ptl_contention: null,
     __ids: new Map(),
     __reg: { mms: [], vmas: [], anon_vmas: [], avcs: [], pages: [], pts: [], swaps: [], files: [], tasks: [] },
     __lockdep: { classes: new Map(), edges: new Map() },

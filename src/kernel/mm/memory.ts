@@ -15,7 +15,7 @@ import type { Model } from '../../engine/op.ts';
 import { ModelViolation } from '../../engine/op.ts';
 import { fault, kfn, load, newLoc, rmw, store } from '../../engine/prims.ts';
 import { pt_ptes, vma_assert_live } from '../debug/kasan.ts';
-import { lock_acquire, lock_create, lock_release } from '../debug/lockdep.ts';
+import { lock_acquire, lock_create, lock_release, lock_tryacquire } from '../debug/lockdep.ts';
 import { check_stable_address_space, vma_is_anonymous } from '../include/linux/mm.ts';
 import {
   MM_ANONPAGES,
@@ -55,6 +55,12 @@ export function* mm_pgd(mm: mm_struct): Model<Map<number, pte_table>> {
 
 /** pte_lockptr() lock with lockdep class 'ptlock' (subclass 1 = spin_lock_nested). */
 export function* pte_lock(mm: mm_struct, pt: pte_table, nested = 0): Model<void> {
+  const stat = mm.w.__ptl_contention;
+  if (stat && !nested) {
+    // Model-only contention count (scenario R12): spin_lock()'s fast path is a trylock.
+    if (yield* lock_tryacquire(mm.w, pt.ptl)) return;
+    stat.count++;
+  }
   yield* lock_acquire(mm.w, pt.ptl, 'write', nested);
 }
 export function* pte_unlock(mm: mm_struct, pt: pte_table): Model<void> {

@@ -73,6 +73,9 @@ export async function checkPlayback(page: Page, exp: Expected): Promise<string> 
   // exports, each against the CLI's formatting
   const table = await exportText(page, 'Text table');
   assert.equal(table, formatTable(exp.trace), 'the text table is the CLI table');
+  await page.getByLabel('all steps').check();
+  assert.equal(await exportText(page, 'Text table'), formatTable(exp.trace, { full: true }), 'with all steps: the CLI table with --full');
+  await page.getByLabel('all steps').uncheck();
   const json = JSON.parse(await exportText(page, 'Trace JSON')) as { version: number; violation: Violation };
   assert.equal(json.version, 1);
   assert.equal(json.violation.schedule, exp.violation.schedule);

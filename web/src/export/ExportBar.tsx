@@ -4,7 +4,7 @@
  */
 import { useSignal } from '@preact/signals';
 import { useEffect, useRef } from 'preact/hooks';
-import { doc } from '../store.ts';
+import { allSteps, doc } from '../store.ts';
 import { exportLabels, exportText, type ExportKind } from './formats.ts';
 
 async function copy(text: string, area: HTMLTextAreaElement | null): Promise<boolean> {
@@ -22,7 +22,7 @@ function ExportPanel({ kind, onClose }: { kind: ExportKind; onClose: () => void 
   const d = doc.value;
   const area = useRef<HTMLTextAreaElement>(null);
   const copied = useSignal<string>('');
-  const text = d ? exportText(d, kind) : '';
+  const text = d ? exportText(d, kind, allSteps.value) : '';
   const doCopy = (): void => {
     void copy(text, area.current).then((ok) => (copied.value = ok ? 'copied to the clipboard' : 'select and copy by hand'));
   };
@@ -39,6 +39,7 @@ function ExportPanel({ kind, onClose }: { kind: ExportKind; onClose: () => void 
     <div class="export-panel" role="dialog" aria-label={`export: ${exportLabels[kind]}`}>
       <header>
         <b>{exportLabels[kind]}</b>
+        {kind === 'table' && <span class="muted">{allSteps.value ? 'every step' : 'compact, as the CLI prints it'}</span>}
         <span class="muted">{copied.value}</span>
         <button type="button" onClick={doCopy}>
           Copy

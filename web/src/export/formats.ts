@@ -16,14 +16,16 @@ export const exportLabels: Readonly<Record<ExportKind, string>> = {
   replay: 'Replay command',
 };
 
-export function exportText(doc: TraceDoc, kind: ExportKind): string {
+/** `full`: the table with every step, as the swimlanes show with "all steps" (the CLI's --full). */
+export function exportText(doc: TraceDoc, kind: ExportKind, full = false): string {
   switch (kind) {
     case 'table':
-      return formatTable(doc.trace);
+      return formatTable(doc.trace, { full });
     case 'mermaid': {
       const v = doc.violation;
       const last = doc.trace.steps.at(-1);
-      const final = v && last?.text !== v.message ? `${v.kind}: ${v.message}` : undefined;
+      // traces from before the engine recorded the violation as a step get it as a final note
+      const final = v && last?.op !== 'violation' ? `${v.kind}: ${v.message}` : undefined;
       return formatMermaid(doc.trace, final !== undefined ? { finalLine: final } : {});
     }
     case 'json':

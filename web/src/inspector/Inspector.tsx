@@ -136,7 +136,13 @@ export function Inspector() {
   const step = d.trace.steps[i];
   const state = stateAt(d.trace, i);
   const changed = changedKeys(i > 0 ? stateAt(d.trace, i - 1) : undefined, state);
-  const touched = touchedBy(step?.obj, state?.objects ?? []);
+  // a violation step touches what its thread touched last (the access that oopsed)
+  const objOf = (k: number): string | undefined => {
+    const st = d.trace.steps[k];
+    if (st?.obj !== undefined || st?.op !== 'violation') return st?.obj;
+    return d.trace.steps.slice(0, k).findLast((p) => p.tid === st.tid && p.obj !== undefined)?.obj;
+  };
+  const touched = touchedBy(objOf(i), state?.objects ?? []);
   // the object this step touched first, then by kind (mm_structs, tasks, the rest)
   const rank = (o: SnapshotObject): number => (o.name === touched ? -1 : kindRank(o.kind));
   const objects = [...(state?.objects ?? [])].sort((a, b) => rank(a) - rank(b));

@@ -4,6 +4,9 @@
 // mms (kernel-spec.md 11.7, race R8).
 //
 // CUSTOMISED:
+// - The RAW VMA walk reads the whole tree in one step under the mmap read lock (include/linux/
+//   mm.h vma_entries: the tree cannot change under the lock); each entry is then dereferenced
+//   (checked: NULL, XA_ZERO_ENTRY, freed) in its own step, as the loop body's first read.
 // - One call of khugepaged_scan_mm_slot() scans one whole mm: mmap_read_trylock, the
 //   hpage_collapse_test_exit() check, a RAW for_each_vma reading each entry's vm_flags
 //   (thp_vma_allowable_order), and a count of the present PTEs of VM_HUGEPAGE VMAs. No page is

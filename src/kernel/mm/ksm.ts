@@ -3,6 +3,9 @@
 // write-lock barrier) and ksmd's walk over the registered mms (kernel-spec.md 11.7, race R8).
 //
 // CUSTOMISED:
+// - The RAW VMA walk reads the whole tree in one step under the mmap read lock (include/linux/
+//   mm.h vma_entries: the tree cannot change under the lock); each entry is then dereferenced
+//   (checked: NULL, XA_ZERO_ENTRY, freed) in its own step, as the loop body's first read.
 // - ksmd's scan of one mm is one call of ksm_do_scan(): it takes the mmap read lock, checks
 //   ksm_test_exit(), walks every VMA with the RAW iterator (so an XA_ZERO_ENTRY reaches the
 //   loop body, whose first read is vma->vm_flags) and counts the present PTEs of VM_MERGEABLE

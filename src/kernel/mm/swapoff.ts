@@ -5,6 +5,9 @@
 // membership) is in mm/swapfile.ts.
 //
 // CUSTOMISED:
+// - The RAW VMA walk reads the whole tree in one step under the mmap read lock (include/linux/
+//   mm.h vma_entries: the tree cannot change under the lock); each entry is then dereferenced
+//   (checked: NULL, XA_ZERO_ENTRY, freed) in its own step, as the loop body's first read.
 // - No swap cache: each PTE holding a swap entry gets its own new page from the pool
 //   (swapin_readahead() is alloc_page(); the kernel would share one swap-cache folio between
 //   the PTEs of a fork family), and the entry's swap_map count drops as the PTE is replaced.

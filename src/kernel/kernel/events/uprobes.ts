@@ -185,7 +185,9 @@ export const install_breakpoint = kfn('install_breakpoint', function* (vma: vm_a
   const first_uprobe = !(yield* mm_flags_test(MMF_HAS_UPROBES, mm));
   if (first_uprobe) yield* mm_flags_set(MMF_HAS_UPROBES, mm);
   let ret = yield* uprobe_write_opcode(vma, vaddr); // set_swbp(&uprobe->arch, vma, vaddr)
-  if (ret === -EAGAIN) ret = yield* uprobe_write_opcode(vma, vaddr); // goto retry (once: the PTE was just stable)
+  // DEVIATION: uprobe_write_opcode() itself loops ("goto retry") while the PTE changes under
+  // it; the model retries once (mmap_write_lock is held: only reclaim could change the PTE).
+  if (ret === -EAGAIN) ret = yield* uprobe_write_opcode(vma, vaddr);
   if (!ret) yield* mm_flags_clear(MMF_RECALC_UPROBES, mm);
   else if (first_uprobe) yield* mm_flags_clear(MMF_HAS_UPROBES, mm);
   return ret;

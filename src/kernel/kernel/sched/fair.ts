@@ -4,8 +4,9 @@
 //
 // CUSTOMISED:
 // - change_prot_numa() (mm/mempolicy.c) walks the range (mm/pagewalk.ts) and counts the
-//   present PTEs instead of making them PROT_NONE (no NUMA hinting faults are modelled). task_numa_work() returns the number of pages scanned so that tests
-//   can see the scanner do its job (the kernel's returns void).
+//   present PTEs instead of making them PROT_NONE (no NUMA hinting faults are modelled).
+//   task_numa_work() returns the number of pages scanned so that tests can see the scanner do
+//   its job (the kernel's returns void).
 // - The scan period is fixed (sysctl_numa_balancing_scan_period_min) and the scan size covers
 //   the whole address space: one call scans every VMA from numa_scan_offset on.
 // STUBBED: p->numa_scan_period adaptation, p->node_stamp, vma_policy_mof()/vma_migratable()

@@ -1,5 +1,6 @@
 /** `mmlife list`: scenarios, kernel presets, behaviour switches and fault sites. */
 import { presets, switchDocs, switchNames } from '../kernel/config.ts';
+import { fault_sites } from '../kernel/fault_sites.ts';
 import { scenarios } from '../scenarios/index.ts';
 
 export function listCommand(opts: { json?: boolean }): void {
@@ -13,7 +14,7 @@ export function listCommand(opts: { json?: boolean }): void {
   }));
   const switches = switchNames.map((name) => ({ name, ...switchDocs[name] }));
   if (opts.json) {
-    process.stdout.write(JSON.stringify({ scenarios: rows, presets, switches }, null, 2) + '\n');
+    process.stdout.write(JSON.stringify({ scenarios: rows, presets, switches, faultSites: fault_sites }, null, 2) + '\n');
     return;
   }
   const width = Math.max(4, ...rows.map((r) => r.id.length));
@@ -26,5 +27,8 @@ export function listCommand(opts: { json?: boolean }): void {
   out.push('', 'Behaviour switches (--patch +name,-name):');
   const sw = Math.max(...switchNames.map((n) => n.length));
   for (const s of switches) out.push(`  ${s.name.padEnd(sw)}  ${s.release}: ${s.effect} [${s.commit}]`);
+  out.push('', 'Fault sites (--fault-sites a,b; each fails at most --faults times per execution):');
+  const fw = Math.max(...fault_sites.map((f) => f.site.length));
+  for (const f of fault_sites) out.push(`  ${f.site.padEnd(fw)}  ${f.what}`);
   process.stdout.write(out.join('\n') + '\n');
 }

@@ -5,6 +5,7 @@
 import type { ExploreOptions, Program, StrategyName } from '../engine/api.ts';
 import type { KernelConfig } from '../kernel/config.ts';
 import { DEFAULT_PRESET, kernelConfig } from '../kernel/config.ts';
+import { fault_sites } from '../kernel/fault_sites.ts';
 import { findScenario, scenarios } from '../scenarios/index.ts';
 import type { Scenario } from '../scenarios/types.ts';
 import { UsageError, suggest } from './errors.ts';
@@ -83,6 +84,13 @@ export function resolveRequest(req: RunRequest): Resolved {
   const scenario = resolveScenario(req.scenario);
   const kernel = resolveKernel(scenario, req.kernel, req.patch);
   const params = scenarioParams(scenario, req.params);
+  if (kernel && req.faultSites) {
+    const known = fault_sites.map((f) => f.site);
+    const unknown = req.faultSites.filter((f) => !known.includes(f));
+    if (unknown.length) {
+      throw new UsageError(`unknown fault site ${unknown.join(', ')}${suggest(unknown[0] as string, known)}; 'mmlife list' shows them`);
+    }
+  }
   const program = scenario.build(kernel ? { params, kernel } : { params });
   const options: ExploreOptions = { ...scenario.options, ...definedOnly(req) };
   return { scenario, kernel, params, program, options };

@@ -1,5 +1,6 @@
 /** The scenario registry: an explicit list, no file-system scanning (runs in a browser). */
 import type { Scenario } from './types.ts';
+import { soup } from './soup.ts';
 import { R5, R6, uprobe_register_vs_exit } from './fork/uprobe.ts';
 import { R9, task_numa_work_vs_exit } from './fork/numa.ts';
 import { R7, swapoff_vs_exit } from './fork/swapoff.ts';
@@ -8,6 +9,7 @@ import { R15 } from './fork/rmap.ts';
 import { R3, R4, process_mrelease_vs_exit } from './oom/process_mrelease.ts';
 import { R11, proc_maps_vs_exit } from './oom/proc.ts';
 import { R10 } from './oom/lmkd.ts';
+import { R1, R12, R13, R14, oom_reaper_vs_exit } from './oom/oom.ts';
 import { lastzero, readers } from './classic/readers.ts';
 import { ainc, inc, lockinc } from './classic/counters.ts';
 import { casrot, indexer, wcas } from './classic/cas.ts';
@@ -15,6 +17,7 @@ import { abba, philosophers } from './classic/deadlocks.ts';
 import { peterson } from './classic/peterson.ts';
 
 export const scenarios: readonly Scenario[] = [
+  soup,
   R5,
   R6,
   uprobe_register_vs_exit,
@@ -31,6 +34,11 @@ export const scenarios: readonly Scenario[] = [
   R10,
   R11,
   proc_maps_vs_exit,
+  R1,
+  R12,
+  R13,
+  R14,
+  oom_reaper_vs_exit,
   readers,
   lastzero,
   indexer,

@@ -1,6 +1,6 @@
 /**
  * DPOR against the ground truth: on random small programs (2-3 threads, a few ops each
- * over 3 locations and a lock, with choose, fault and await), optimal DPOR must reach
+ * over 3 locations and a lock, with choose, fault, await, sleeps and jiffies), optimal DPOR must reach
  * exactly the same set of terminal states and violations as the naive explorer.
  */
 import { test } from 'node:test';
@@ -23,7 +23,9 @@ type Instr =
   | { k: 'choose' }
   | { k: 'fault' }
   | { k: 'await'; loc: number; v: number }
-  | { k: 'assert'; loc: number; v: number };
+  | { k: 'assert'; loc: number; v: number }
+  | { k: 'sleep'; t: number }
+  | { k: 'jiffies' };
 
 const LOCS = 3;
 const loc = fc.integer({ min: 0, max: LOCS - 1 });
@@ -40,6 +42,8 @@ const instr: fc.Arbitrary<Instr> = fc.oneof(
   { weight: 1, arbitrary: fc.constant({ k: 'fault' as const }) },
   { weight: 1, arbitrary: fc.record({ loc, v: val }).map((r) => ({ k: 'await' as const, ...r })) },
   { weight: 1, arbitrary: fc.record({ loc, v: val }).map((r) => ({ k: 'assert' as const, ...r })) },
+  { weight: 1, arbitrary: fc.integer({ min: 1, max: 2 }).map((t) => ({ k: 'sleep' as const, t })) },
+  { weight: 1, arbitrary: fc.constant({ k: 'jiffies' as const }) },
 );
 const threads = fc.array(fc.array(instr, { minLength: 1, maxLength: 3 }), { minLength: 2, maxLength: 3 });
 
@@ -69,6 +73,8 @@ function build(bodies: Instr[][]): { program: Program; locs: () => Loc<number>[]
               case 'choose': r += yield* P.choose(2, 'c'); break;
               case 'fault': r += (yield* P.fault('f')) ? 5 : 0; break;
               case 'await': r = yield* P.awaitUntil(ls[i.loc]!, (v) => v === i.v, `x${i.loc} == ${i.v}`); break;
+              case 'sleep': yield* P.sleep(i.t); break;
+              case 'jiffies': r += yield* P.jiffies(); break;
               case 'assert':
                 if ((yield* P.load(ls[i.loc]!)) === i.v) throw new ModelViolation('assertion', `x${i.loc} == ${i.v}`);
                 break;

@@ -158,14 +158,21 @@ export function exploreDpor(s: Session): boolean {
       if (blocked) s.blocked++;
       else if (!s.record(exec)) return false;
 
-      // Reverse the races whose later event is new in this execution.
-      reverseRaces(hb, stack, 0, firstNew);
+      // Reverse the races whose later event is new in this execution. Races seen before
+      // come back with other decisions in their reversal when steps made data decisions,
+      // so then every race is reversed again (the wakeup trees drop what is covered).
+      reverseRaces(hb, stack, 0, hb.decLen > 0 ? 0 : firstNew);
       if (!blocked && exec.violation !== null) {
         // Threads that never got to run their next step: it races too.
         for (const t of exec.threads) {
           if (t.done) continue;
           const from = hb.races;
           hb.pendingRaces(exec, t.tid);
+          reverseRaces(hb, stack, from, 0);
+        }
+        if (exec.usesTime && exec.nextDeadline() >= 0) {
+          const from = hb.races;
+          hb.pendingRaces(exec, TICK);
           reverseRaces(hb, stack, from, 0);
         }
       }

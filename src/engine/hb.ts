@@ -48,6 +48,8 @@ export class HbRecorder {
   timerBefore = new Uint8Array(64);
   prevWrite = new Int32Array(64);
   prevRead = new Int32Array(64);
+  /** The read links of the timer set (a step can read it besides its own object). */
+  prevReadTimers = new Int32Array(64);
   /** The position whose clock was the lane's clock before event j (-1: none). */
   preOf = new Int32Array(64);
   old: unknown[] = [];
@@ -197,12 +199,17 @@ export class HbRecorder {
    * violation ended the execution): it is placed just past the end, without being recorded,
    * so that the orders in which it would have run earlier get explored too.
    */
-  pendingRaces(exec: Execution, tid: number): void {
-    const op = exec.pendingOp(tid);
-    if (op === null) return;
+  pendingRaces(exec: Execution, actor: number): void {
+    const isTick = actor === TICK;
+    const op = isTick ? null : exec.pendingOp(actor);
+    if (!isTick && op === null) return;
     let o = -1;
     let a = A_NONE;
-    switch (op.k) {
+    switch (op?.k) {
+      case undefined: // the timer tick
+        o = CLOCK_OBJ;
+        a = A_WRITE;
+        break;
       case 'load':
       case 'await':
         o = op.loc.id;
@@ -234,24 +241,27 @@ export class HbRecorder {
     }
     const j = this.len;
     this.ensure(j + 1);
-    const l = tid + 1;
-    const info = this.before(exec, tid);
+    this.ensureLanes(exec.threads.length + 1);
+    const l = isTick ? 0 : actor + 1;
+    const info = this.before(exec, actor);
     this.lane[j] = l;
     this.obj[j] = o;
     this.acc[j] = a;
-    this.obj2[j] = -1;
-    this.acc2[j] = A_NONE;
+    this.obj2[j] = isTick ? TIMERS_OBJ : -1;
+    this.acc2[j] = isTick ? A_WRITE : A_NONE;
     this.other[j] = -1;
-    this.isCas[j] = op.k === 'cas' ? 1 : 0;
+    this.isCas[j] = op?.k === 'cas' ? 1 : 0;
     this.seq[j] = this.laneSeq[l]! + 1;
     this.preOf[j] = this.laneLast[l]!;
     this.decStart[j + 1] = this.decStart[j]!;
-    this.extraAt[j] = op.k === 'awaitall' ? extraIds(op.locs) : null;
-    if (op.k === 'awaitall') this.awaitAllRaces(exec, j, this.laneLast[l]!, op);
+    this.extraAt[j] = op?.k === 'awaitall' ? extraIds(op.locs) : null;
+    if (op?.k === 'awaitall') this.awaitAllRaces(exec, j, this.laneLast[l]!, op);
     else this.findRaces(j, this.laneLast[l]!, o, a, info);
+    if (isTick) this.findRaces(j, this.laneLast[l]!, TIMERS_OBJ, A_WRITE, { kind: K_PLAIN, op: null, timer: info.timer });
     // Had it run before the violating step, the execution would have gone on.
     const v = this.violationAt;
-    if (v >= 0 && exec.isEnabled(exec.threads[tid]!) && this.lane[v] !== l && !this.before_(v, this.laneLast[l]!)) this.addRace(v, j);
+    const enabled = isTick ? info.timer : exec.isEnabled(exec.threads[actor]!);
+    if (v >= 0 && enabled && this.lane[v] !== l && !this.before_(v, this.laneLast[l]!)) this.addRace(v, j);
   }
 
   /**
@@ -278,7 +288,7 @@ export class HbRecorder {
     const race = (e: number): void => {
       if (e < 0 || this.lane[e] === l || this.before_(e, pre)) return;
       // The timer can only move before a step while some thread sleeps.
-      if (l === 0 && this.timerBefore[e] === 0) return;
+      if (l === 0 && this.timerBefore[e] === 0 && !this.sleepsAfter(e, j)) return;
       this.addRace(e, j);
     };
     switch (info.kind) {
@@ -302,7 +312,8 @@ export class HbRecorder {
       default:
         race(w);
         if (a === A_WRITE) {
-          for (let r = this.readHead[o]!; r >= 0; r = this.prevRead[r]!) race(r);
+          const link = this.readLinks(o);
+          for (let r = this.readHead[o]!; r >= 0; r = link[r]!) race(r);
           if (this.extraReads.size > 0) for (const r of this.extraReads.get(o) ?? []) race(r);
         }
     }
@@ -354,6 +365,21 @@ export class HbRecorder {
     else list.push(j);
   }
 
+  private readLinks(o: number): Int32Array {
+    return o === TIMERS_OBJ ? this.prevReadTimers : this.prevRead;
+  }
+
+  /** Does a thread start to sleep between e and j, in a step that does not happen after e? */
+  private sleepsAfter(e: number, j: number): boolean {
+    const W = this.width;
+    const le = this.lane[e]!;
+    const se = this.seq[e]!;
+    for (let x = e + 1; x < j; x++) {
+      if (this.obj2[x] === TIMERS_OBJ && this.acc2[x] === A_READ && this.clk[x * W + le]! < se) return true;
+    }
+    return false;
+  }
+
   private enabledBefore(e: number, info: { kind: number; op: Op | null }): boolean {
     const op = info.op;
     if (info.kind === K_EXCL_ACQUIRE) return this.acquired[e] === 1;
@@ -382,7 +408,8 @@ export class HbRecorder {
   private joinObject(row: number, o: number, a: number): void {
     this.joinRow(row, this.lastWrite[o]!);
     if (a === A_WRITE) {
-      for (let r = this.readHead[o]!; r >= 0; r = this.prevRead[r]!) this.joinRow(row, r);
+      const link = this.readLinks(o);
+      for (let r = this.readHead[o]!; r >= 0; r = link[r]!) this.joinRow(row, r);
       if (this.extraReads.size > 0) for (const r of this.extraReads.get(o) ?? []) this.joinRow(row, r);
     }
   }
@@ -394,7 +421,7 @@ export class HbRecorder {
       this.readHead[o] = -1;
       if (this.extraReads.size > 0) this.extraReads.delete(o);
     } else {
-      this.prevRead[j] = this.readHead[o]!;
+      this.readLinks(o)[j] = this.readHead[o]!;
       this.readHead[o] = j;
     }
   }
@@ -486,6 +513,7 @@ export class HbRecorder {
     this.other = grow32(this.other, cap);
     this.prevWrite = grow32(this.prevWrite, cap);
     this.prevRead = grow32(this.prevRead, cap);
+    this.prevReadTimers = grow32(this.prevReadTimers, cap);
     this.preOf = grow32(this.preOf, cap);
     this.picks = grow32(this.picks, cap + 1);
     this.acc = grow8(this.acc, cap);

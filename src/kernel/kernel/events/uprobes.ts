@@ -19,7 +19,7 @@ import { fault, kfn, load, note, rmw } from '../../../engine/prims.ts';
 import { pt_ptes, vma_deref } from '../../debug/kasan.ts';
 import { lock_acquire, lock_release } from '../../debug/lockdep.ts';
 import { mm_flags_clear, mm_flags_set, mm_flags_test } from '../../include/linux/bitops.ts';
-import { EAGAIN, ENOMEM } from '../../include/linux/errno.ts';
+import { EAGAIN, EFAULT, ENOMEM } from '../../include/linux/errno.ts';
 import { check_stable_address_space, find_vma } from '../../include/linux/mm.ts';
 import { mmap_write_lock, mmap_write_unlock } from '../../include/linux/mmap_lock.ts';
 import {
@@ -37,7 +37,7 @@ import {
   type vm_area_struct,
 } from '../../include/linux/mm_types.ts';
 import { mmget_not_zero } from '../../include/linux/sched/mm.ts';
-import { handle_mm_fault, pte_offset_map_lock, pte_unlock, add_mm_rss } from '../../mm/memory.ts';
+import { add_mm_rss, handle_mm_fault, pte_offset_map_lock, pte_unlock, VM_FAULT_OOM } from '../../mm/memory.ts';
 import { alloc_page, put_page } from '../../mm/page_alloc.ts';
 import { anon_vma_prepare } from '../../mm/rmap.ts';
 import type { world } from '../../world.ts';
@@ -128,13 +128,15 @@ export const build_map_info = kfn('build_map_info', function* (w: world, mapping
  * page (fault it in), anon_vma_prepare() (which looks at the neighbouring tree entries with the
  * RAW iterator: race R5), allocate the copy and replace the PTE.
  * Context: mmap_write_lock(mm).
- * Returns: 0, -ENOMEM, or -EAGAIN if the PTE changed under us (the kernel retries).
+ * Returns: 0, -ENOMEM, -EFAULT (the fault failed, e.g. SIGBUS on an MMF_UNSTABLE mm), or
+ * -EAGAIN if the PTE changed under us (the kernel retries).
  * Models: kernel/events/uprobes.c: set_swbp() -> uprobe_write_opcode(), __replace_page()
  */
 export const uprobe_write_opcode = kfn('uprobe_write_opcode', function* (vma: vm_area_struct, vaddr: number): Model<number> {
   const mm = vma.vm_mm;
   // old_page = get_user_page_vma_remote(mm, vaddr, FOLL_FORCE | FOLL_SPLIT_PMD, &vma)
-  if ((yield* handle_mm_fault(vma, vaddr, false)) !== 0) return -ENOMEM;
+  const fret = yield* handle_mm_fault(vma, vaddr, false);
+  if (fret) return fret & VM_FAULT_OOM ? -ENOMEM : -EFAULT; // GUP: vm_fault_to_errno()
   const pt = yield* pte_offset_map_lock(mm, vaddr);
   const old = pt ? (yield* pt_ptes(pt)).get(vaddr) : undefined;
   if (pt) yield* pte_unlock(mm, pt);

@@ -49,7 +49,7 @@ import {
   mas_state_walk,
   mas_walk,
 } from './maple_walk.ts';
-import { mas_wr_content, mas_wr_store_entry, mas_wr_store_type } from './maple_write.ts';
+import { type ma_wr_state, mas_wr_content, mas_wr_state, mas_wr_store_entry } from './maple_write.ts';
 
 export {
   type ma_state,
@@ -144,14 +144,35 @@ export function mtree_empty(mt: maple_tree): boolean {
 export function mas_prealloc_calc(mas: ma_state, entry: maple_entry): number {
   const probe = MA_STATE(mas.tree, mas.index, mas.last);
   probe.mas_flags = mas.mas_flags;
-  return mas_prealloc_calc_type(probe, mas_wr_store_type(probe, entry), entry);
+  return mas_prealloc_calc_type(probe, mas_wr_state(probe, entry).type, entry);
 }
 
 /** mas_wr_prealloc_setup() + mas_wr_store_type(): classify the write and record its type. */
-function mas_wr_prepare(mas: ma_state, entry: maple_entry): number {
+function mas_wr_prepare(mas: ma_state, entry: maple_entry): ma_wr_state {
   if (mas.status !== 'ma_active' && mas.status !== 'ma_start') mas_reset(mas);
-  mas.store_type = mas_wr_store_type(mas, entry);
-  return mas_prealloc_calc_type(mas, mas.store_type, entry);
+  const wr = mas_wr_state(mas, entry);
+  mas.store_type = wr.type;
+  return wr;
+}
+
+/** mas_store_gfp() without leaving the state on the written range (the mtree_*() calls). */
+function __mas_store_gfp(mas: ma_state, entry: maple_entry, gfp: gfp_t, reposition: boolean): number {
+  if (mas.index > mas.last) {
+    mas_set_err(mas, -EINVAL);
+    return -EINVAL;
+  }
+  const wr = mas_wr_prepare(mas, entry);
+  const request = mas_prealloc_calc_type(mas, wr.type, entry);
+  if ((mas.mas_flags & MA_STATE_PREALLOC) === 0 && request > 0) {
+    mas_node_count_gfp(mas, request, gfp);
+    if (mas_is_err(mas)) {
+      mas_destroy(mas);
+      return mas.error;
+    }
+  }
+  mas_wr_store_entry(wr, reposition);
+  mas_destroy(mas);
+  return 0;
 }
 
 /**
@@ -161,21 +182,7 @@ function mas_wr_prepare(mas: ma_state, entry: maple_entry): number {
  * Models: lib/maple_tree.c: mas_store_gfp()
  */
 export function mas_store_gfp(mas: ma_state, entry: maple_entry, gfp: gfp_t): number {
-  if (mas.index > mas.last) {
-    mas_set_err(mas, -EINVAL);
-    return -EINVAL;
-  }
-  const request = mas_wr_prepare(mas, entry);
-  if ((mas.mas_flags & MA_STATE_PREALLOC) === 0 && request > 0) {
-    mas_node_count_gfp(mas, request, gfp);
-    if (mas_is_err(mas)) {
-      mas_destroy(mas);
-      return mas.error;
-    }
-  }
-  mas_wr_store_entry(mas, entry);
-  mas_destroy(mas);
-  return 0;
+  return __mas_store_gfp(mas, entry, gfp, true);
 }
 
 /**
@@ -199,7 +206,7 @@ export function mas_store(mas: ma_state, entry: maple_entry, gfp: gfp_t = GFP_NO
  * Models: lib/maple_tree.c: mas_preallocate()
  */
 export function mas_preallocate(mas: ma_state, entry: maple_entry, gfp: gfp_t): number {
-  const request = mas_wr_prepare(mas, entry);
+  const request = mas_prealloc_calc_type(mas, mas_wr_prepare(mas, entry).type, entry);
   if (request === 0) return 0;
   mas_node_count_gfp(mas, request, gfp);
   if (mas_is_err(mas)) {
@@ -227,12 +234,15 @@ export function mas_store_prealloc(mas: ma_state, entry: maple_entry): void {
  * Models: lib/maple_tree.c: mas_erase()
  */
 export function mas_erase(mas: ma_state): maple_entry {
+  return __mas_erase(mas, true);
+}
+
+function __mas_erase(mas: ma_state, reposition: boolean): maple_entry {
   mas.status = 'ma_start';
   const entry = mas_state_walk(mas);
   if (entry === null) return null;
   mas_reset(mas); // must reset to ensure spanning writes of last slot are detected
-  mas_wr_prepare(mas, null);
-  mas_wr_store_entry(mas, null);
+  mas_wr_store_entry(mas_wr_prepare(mas, null), reposition);
   mas_destroy(mas);
   return entry;
 }
@@ -254,7 +264,7 @@ export function mtree_load(mt: maple_tree, index: number): maple_entry {
 export function mtree_store_range(mt: maple_tree, index: number, last: number, entry: maple_entry, gfp: gfp_t): number {
   if (xa_is_advanced(entry) && !xa_is_zero(entry)) return -EINVAL;
   if (index > last) return -EINVAL;
-  return mas_store_gfp(MA_STATE(mt, index, last), entry, gfp);
+  return __mas_store_gfp(MA_STATE(mt, index, last), entry, gfp, false);
 }
 
 /** mtree_store() - mtree_store_range(mt, index, index, ...). Models: lib/maple_tree.c: mtree_store() */
@@ -274,7 +284,7 @@ function mas_insert(mas: ma_state, entry: maple_entry, gfp: gfp_t): maple_entry 
     mas_set_err(mas, -EEXIST);
     return content;
   }
-  mas_store_gfp(mas, entry, gfp);
+  __mas_store_gfp(mas, entry, gfp, false);
   return content;
 }
 
@@ -301,7 +311,7 @@ export function mtree_insert(mt: maple_tree, index: number, entry: maple_entry, 
  * included). Cannot fail. Models: lib/maple_tree.c: mtree_erase()
  */
 export function mtree_erase(mt: maple_tree, index: number): maple_entry {
-  return mas_erase(MA_STATE(mt, index, index));
+  return __mas_erase(MA_STATE(mt, index, index), false);
 }
 
 /** An in/out index, standing in for C's `unsigned long *index`. */

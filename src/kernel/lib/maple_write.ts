@@ -40,12 +40,43 @@ import {
 import { mtree_lookup_walk } from './maple_walk.ts';
 
 /**
- * mas_wr_store_type() - classify the write of @entry over [mas.index, mas.last] as the kernel
- * would on this tree's layout. Does not move @mas.
+ * struct ma_wr_state - what the write walk learnt: the leaf holding index (when the write stays
+ * in one leaf), the slot range there, and the write range after NULL expansion inside the leaf.
+ * Models: lib/maple_tree.c: struct ma_wr_state / MA_WR_STATE()
+ */
+export interface ma_wr_state {
+  mas: ma_state;
+  entry: maple_entry;
+  type: store_type;
+  /** The leaf holding mas.index, or null (store_root, spanning store). */
+  node: maple_node | null;
+  min: number;
+  max: number;
+  /** The write range, widened over neighbouring NULLs inside the leaf for a NULL write. */
+  index: number;
+  last: number;
+  r_min: number;
+  r_max: number;
+}
+
+/**
+ * MA_WR_STATE() + mas_wr_store_type() - classify the write of @entry over [mas.index, mas.last]
+ * as the kernel would on this tree's layout. Does not move @mas.
  * Models: lib/maple_tree.c: mas_wr_store_type() with mas_wr_walk(), mas_is_span_wr(),
  * mas_wr_end_piv(), mas_wr_extend_null() and mas_wr_new_end()
  */
-export function mas_wr_store_type(mas: ma_state, entry: maple_entry): store_type {
+export function mas_wr_state(mas: ma_state, entry: maple_entry): ma_wr_state {
+  const wr: ma_wr_state = {
+    mas, entry, type: 'wr_store_root', node: null, min: 0, max: ULONG_MAX,
+    index: mas.index, last: mas.last, r_min: 0, r_max: 0,
+  };
+  wr.type = mas_wr_store_type(wr);
+  return wr;
+}
+
+function mas_wr_store_type(wr: ma_wr_state): store_type {
+  const mas = wr.mas;
+  const entry = wr.entry;
   const mt = mas.tree;
   const root = mt.ma_root;
   if (!xa_is_node(root)) return 'wr_store_root';
@@ -92,6 +123,13 @@ export function mas_wr_store_type(mas: ma_state, entry: maple_entry): store_type
       r_max = node.pivot[offset] as number;
     }
   }
+  wr.node = node;
+  wr.min = min;
+  wr.max = max;
+  wr.index = index;
+  wr.last = last;
+  wr.r_min = r_min;
+  wr.r_max = r_max;
   if (r_min === index && r_max === last) return 'wr_exact_fit';
   if (index === 0 && last === ULONG_MAX) return 'wr_new_root';
   let new_end = end + 2 - (offset_end - offset);
@@ -321,8 +359,10 @@ function mas_collapse_root(mt: maple_tree): void {
  * Models: lib/maple_tree.c: mas_wr_node_store(), mas_split(), mas_rebalance(),
  * mas_wr_spanning_store() (CUSTOMISED: one routine, see header)
  */
-function mas_wr_rebuild(mt: maple_tree, index: number, last: number, entry: maple_entry, in_place: boolean): void {
-  let lo = node_at(mt, index, 0);
+function mas_wr_rebuild(
+  mt: maple_tree, index: number, last: number, entry: maple_entry, in_place: boolean, leaf: level_node | null,
+): void {
+  let lo = leaf ?? node_at(mt, index, 0);
   let hi = lo.max >= last ? lo : node_at(mt, last, 0);
   let b: big_node = { piv: [], slt: [] };
   // the big node: the head of the first leaf, the new range, the tail of the last leaf
@@ -385,6 +425,7 @@ function mas_wr_rebuild(mt: maple_tree, index: number, last: number, entry: mapl
       mab_fill_node(node, b, 0, b.piv.length, lo.min, lo.max);
       if (node.parent === null) mas_collapse_root(mt);
       else mas_update_gap(node, lo.min, lo.max);
+      if (level === 0 && in_place) return; // nothing was unlinked
       break;
     }
     // build the new nodes of this level
@@ -539,37 +580,43 @@ function mas_wr_reposition(mas: ma_state): void {
 }
 
 /**
- * mas_wr_store_entry() - perform the write of @entry over [mas.index, mas.last] classified as
- * mas.store_type; allocation has already been accounted. Leaves @mas on the written range
- * (which a NULL write widens to the merged NULL range).
+ * mas_wr_store_entry() - perform the write classified in @wr; allocation has already been
+ * accounted. With @reposition, leaves the state on the written range (which a NULL write widens
+ * to the merged NULL range), status ma_active; the mtree_*() calls skip that walk.
  * Models: lib/maple_tree.c: mas_wr_store_entry()
  */
-export function mas_wr_store_entry(mas: ma_state, entry: maple_entry): void {
+export function mas_wr_store_entry(wr: ma_wr_state, reposition: boolean): void {
+  const mas = wr.mas;
+  const entry = wr.entry;
   const mt = mas.tree;
-  if (!xa_is_node(mt.ma_root)) {
+  mas.store_type = wr.type;
+  if (wr.type === 'wr_store_root') {
     mas_store_root(mas, entry);
     return;
   }
-  if (entry === null) [mas.index, mas.last] = mas_extend_null(mt, mas.index, mas.last);
+  if (wr.type === 'wr_spanning_store') {
+    if (entry === null) [mas.index, mas.last] = mas_extend_null(mt, mas.index, mas.last);
+  } else {
+    mas.index = wr.index;
+    mas.last = wr.last;
+  }
   if (mas.index === 0 && mas.last === ULONG_MAX) {
     mas_new_root(mas, entry);
     return;
   }
-  if (mas.store_type === 'wr_exact_fit') {
-    const r = range_at(mt, mas.index);
-    if (r.min === mas.index && r.max === mas.last) {
-      const leaf = node_at(mt, mas.index, 0);
-      let offset = 0;
-      while (offset < leaf.node.end && (leaf.node.pivot[offset] as number) < mas.index) offset++;
-      const was_null = leaf.node.slot[offset] === null;
-      leaf.node.slot[offset] = entry;
-      if (was_null !== (entry === null)) mas_update_gap(leaf.node, leaf.min, leaf.max);
-      mas_wr_reposition(mas);
-      return;
-    }
+  const leaf = wr.node;
+  if (wr.type === 'wr_exact_fit' && leaf !== null) {
+    // one slot rewritten in place, even in RCU mode
+    let offset = 0;
+    while (offset < leaf.end && (leaf.pivot[offset] as number) < mas.index) offset++;
+    const was_null = leaf.slot[offset] === null;
+    leaf.slot[offset] = entry;
+    if (was_null !== (entry === null)) mas_update_gap(leaf, wr.min, wr.max);
+  } else {
+    const lo = leaf === null ? null : { node: leaf, min: wr.min, max: wr.max };
+    mas_wr_rebuild(mt, mas.index, mas.last, entry, !mt_in_rcu(mt), lo);
   }
-  mas_wr_rebuild(mt, mas.index, mas.last, entry, !mt_in_rcu(mt));
-  mas_wr_reposition(mas);
+  if (reposition) mas_wr_reposition(mas);
 }
 
 /** The entry stored at @index (mtree_load() without the zero-entry filter). */

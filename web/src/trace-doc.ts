@@ -28,3 +28,10 @@ export function violatingStep(doc: TraceDoc): number | undefined {
   if (!doc.violation || doc.trace.steps.length === 0) return undefined;
   return doc.trace.steps.length - 1;
 }
+
+/** The object step `i` touched; for a violation step, what its thread touched last (the access that oopsed). */
+export function objectOfStep(trace: Trace, i: number): string | undefined {
+  const step = trace.steps[i];
+  if (step?.obj !== undefined || step?.op !== 'violation') return step?.obj;
+  return trace.steps.slice(0, i).findLast((p) => p.tid === step.tid && p.obj !== undefined)?.obj;
+}

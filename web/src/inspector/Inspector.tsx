@@ -5,7 +5,7 @@
  */
 import type { SnapshotObject } from '../../../src/engine/api.ts';
 import { cursor, doc, goTo, race, violating } from '../store.ts';
-import { stateAt } from '../trace-doc.ts';
+import { objectOfStep, stateAt } from '../trace-doc.ts';
 import { changedKeys, entryKey, fieldKey, objectKey } from './diff.ts';
 import { Locks } from './Locks.tsx';
 
@@ -136,13 +136,7 @@ export function Inspector() {
   const step = d.trace.steps[i];
   const state = stateAt(d.trace, i);
   const changed = changedKeys(i > 0 ? stateAt(d.trace, i - 1) : undefined, state);
-  // a violation step touches what its thread touched last (the access that oopsed)
-  const objOf = (k: number): string | undefined => {
-    const st = d.trace.steps[k];
-    if (st?.obj !== undefined || st?.op !== 'violation') return st?.obj;
-    return d.trace.steps.slice(0, k).findLast((p) => p.tid === st.tid && p.obj !== undefined)?.obj;
-  };
-  const touched = touchedBy(objOf(i), state?.objects ?? []);
+  const touched = touchedBy(objectOfStep(d.trace, i), state?.objects ?? []);
   // the object this step touched first, then by kind (mm_structs, tasks, the rest)
   const rank = (o: SnapshotObject): number => (o.name === touched ? -1 : kindRank(o.kind));
   const objects = [...(state?.objects ?? [])].sort((a, b) => rank(a) - rank(b));

@@ -1,9 +1,8 @@
 /**
  * Shared plumbing of the walker and fork-failure scenarios: a setup (run on the main CPU with
  * the model's own system calls) returns its actors, one CPU each, named after what they run so
- * the per-CPU table reads like the kernel's race reports; the main CPU joins them and runs an
- * optional epilogue (e.g. the last daemon passes), then the kernel's end-of-execution audit
- * and the scenario's property run (kernel/program.ts).
+ * the per-CPU table reads like the kernel's race reports; the main CPU joins them, then the
+ * kernel's end-of-execution audit and the scenario's property run (kernel/program.ts).
  */
 import type { Program } from '../../engine/api.ts';
 import type { Model } from '../../engine/op.ts';
@@ -22,14 +21,12 @@ export interface actor {
   readonly body: () => Model<void>;
 }
 
-/** What a scenario's setup returns: its actors and an optional epilogue. */
+/** What a scenario's setup returns: its actors. */
 export interface staged {
   readonly actors: readonly actor[];
-  /** Runs on the main CPU after every actor finished. */
-  readonly after?: () => Model<void>;
 }
 
-/** fork_program() - the program of one scenario: setup, actors, joins, epilogue. */
+/** fork_program() - the program of one scenario: setup, then the actors, joined by main. */
 export function fork_program(cfg: KernelConfig, setup: (w: world) => Model<staged>, opts: kernel_program_opts = {}): Program {
   return () =>
     kernel_program(
@@ -39,7 +36,6 @@ export function fork_program(cfg: KernelConfig, setup: (w: world) => Model<stage
         const tids: number[] = [];
         for (const a of st.actors) tids.push(yield* kthread_run(w, a.cpu, a.task, a.body));
         for (const t of tids) yield* join(t);
-        if (st.after) yield* st.after();
       },
       opts,
     );

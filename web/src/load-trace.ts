@@ -13,7 +13,8 @@ export function docFromFile(f: TraceFileData, origin: string): TraceDoc {
   const { trace, kind, message, schedule } = f.violation;
   if (!trace) throw new Error('the file has no trace (violation.trace) to show');
   if (trace.steps.length === 0) throw new Error('the trace has no steps');
-  return { trace, request: f.request, violation: { kind, message, schedule }, origin };
+  const what = `${f.request.scenario}${f.request.kernel !== undefined ? ` @ ${f.request.kernel}` : ''}`;
+  return { trace, request: f.request, violation: { kind, message, schedule }, origin: `${what} (${origin})` };
 }
 
 /**

@@ -10,6 +10,8 @@ export interface ScenarioInfo {
   readonly kernel: boolean;
   /** Presets with an expected verdict, in the registry's order. */
   readonly expect: Readonly<Record<string, string>>;
+  /** Numeric parameters with their defaults. */
+  readonly params: Readonly<Record<string, { readonly default: number; readonly help: string }>>;
 }
 
 export type ToWorker =

@@ -27,6 +27,7 @@ function handle(m: ToWorker): void {
           summary: s.summary,
           kernel: s.kernel === true,
           expect: { ...(s.expect ?? {}) },
+          params: Object.fromEntries(Object.entries(s.params ?? {}).map(([k, v]) => [k, { default: v.default, help: v.help }])),
         })),
         presets,
         switches: switchNames,

@@ -12,14 +12,21 @@ export function RunPanel() {
   const scenarioId = useSignal('');
   const preset = useSignal('');
   const patch = useSignal('');
+  /** Parameter values typed by the user (by scenario id and name); defaults otherwise. */
+  const paramText = useSignal<Record<string, string>>({});
   if (!cat) return <div class="run muted">loading scenarios&hellip;</div>;
   const scenario = cat.scenarios.find((s) => s.id === scenarioId.value) ?? cat.scenarios[0];
   if (!scenario) return <div class="run muted">no scenarios registered</div>;
   const presetValue = preset.value || Object.keys(scenario.expect)[0] || cat.defaultPreset;
   const run = (): void => {
+    const params: Record<string, number> = {};
+    for (const [name, p] of Object.entries(scenario.params)) {
+      const v = Number(paramText.value[`${scenario.id}:${name}`] ?? p.default);
+      if (Number.isFinite(v) && v !== p.default) params[name] = v;
+    }
     const req: RunRequest = {
       scenario: scenario.id,
-      params: {},
+      params,
       ...(scenario.kernel ? { kernel: presetValue } : {}),
       ...(scenario.kernel && patch.value.trim() ? { patch: patch.value.trim() } : {}),
     };
@@ -68,6 +75,18 @@ export function RunPanel() {
         onInput={(e) => (patch.value = (e.target as HTMLInputElement).value)}
         onKeyDown={(e) => e.key === 'Enter' && !busy.value && run()}
       />
+      {Object.entries(scenario.params).map(([name, p]) => (
+        <label key={`${scenario.id}:${name}`} title={p.help}>
+          {name}{' '}
+          <input
+            class="param"
+            type="number"
+            aria-label={`parameter ${name}`}
+            value={paramText.value[`${scenario.id}:${name}`] ?? String(p.default)}
+            onInput={(e) => (paramText.value = { ...paramText.value, [`${scenario.id}:${name}`]: (e.target as HTMLInputElement).value })}
+          />
+        </label>
+      ))}
       <datalist id="switch-names">
         {cat.switches.flatMap((s) => [<option key={`+${s}`} value={`+${s}`} />, <option key={`-${s}`} value={`-${s}`} />])}
       </datalist>

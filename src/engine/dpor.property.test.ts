@@ -1,13 +1,13 @@
 /**
  * DPOR against the ground truth: on random small programs (2-3 threads, a few ops each
- * over 3 locations and a lock, with choose, fault, await, sleeps and jiffies), optimal DPOR must reach
+ * over 3 locations and a lock of any kind, with choose, fault, await, sleeps and jiffies), optimal DPOR must reach
  * exactly the same set of terminal states and violations as the naive explorer.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { ExecutionEnd, Program } from './api.ts';
-import type { Loc, Model } from './op.ts';
+import type { Loc, LockKind, LockMode, Model } from './op.ts';
 import { ModelViolation } from './op.ts';
 import { explore } from './explore.ts';
 import * as P from './prims.ts';
@@ -17,9 +17,9 @@ type Instr =
   | { k: 'store'; loc: number; v: number }
   | { k: 'add'; loc: number; v: number }
   | { k: 'cas'; loc: number; e: number; d: number }
-  | { k: 'lock' }
-  | { k: 'unlock' }
-  | { k: 'trylock' }
+  | { k: 'lock'; mode: LockMode }
+  | { k: 'unlock'; mode: LockMode }
+  | { k: 'trylock'; mode: LockMode }
   | { k: 'choose' }
   | { k: 'fault' }
   | { k: 'await'; loc: number; v: number }
@@ -30,14 +30,15 @@ type Instr =
 const LOCS = 3;
 const loc = fc.integer({ min: 0, max: LOCS - 1 });
 const val = fc.integer({ min: 0, max: 2 });
+const mode = fc.constantFrom<LockMode>('read', 'write');
 const instr: fc.Arbitrary<Instr> = fc.oneof(
   { weight: 4, arbitrary: loc.map((l) => ({ k: 'load' as const, loc: l })) },
   { weight: 4, arbitrary: fc.record({ loc, v: val }).map((r) => ({ k: 'store' as const, ...r })) },
   { weight: 2, arbitrary: fc.record({ loc, v: fc.integer({ min: 1, max: 2 }) }).map((r) => ({ k: 'add' as const, ...r })) },
   { weight: 2, arbitrary: fc.record({ loc, e: val, d: val }).map((r) => ({ k: 'cas' as const, ...r })) },
-  { weight: 2, arbitrary: fc.constant({ k: 'lock' as const }) },
-  { weight: 2, arbitrary: fc.constant({ k: 'unlock' as const }) },
-  { weight: 1, arbitrary: fc.constant({ k: 'trylock' as const }) },
+  { weight: 2, arbitrary: mode.map((m) => ({ k: 'lock' as const, mode: m })) },
+  { weight: 2, arbitrary: mode.map((m) => ({ k: 'unlock' as const, mode: m })) },
+  { weight: 1, arbitrary: mode.map((m) => ({ k: 'trylock' as const, mode: m })) },
   { weight: 1, arbitrary: fc.constant({ k: 'choose' as const }) },
   { weight: 1, arbitrary: fc.constant({ k: 'fault' as const }) },
   { weight: 1, arbitrary: fc.record({ loc, v: val }).map((r) => ({ k: 'await' as const, ...r })) },
@@ -46,9 +47,10 @@ const instr: fc.Arbitrary<Instr> = fc.oneof(
   { weight: 1, arbitrary: fc.constant({ k: 'jiffies' as const }) },
 );
 const threads = fc.array(fc.array(instr, { minLength: 1, maxLength: 3 }), { minLength: 2, maxLength: 3 });
+const program = fc.record({ kind: fc.constantFrom<LockKind>('mutex', 'spinlock', 'rwsem', 'percpu_rwsem'), bodies: threads });
 
 /** A program running the threads; `locs` exposes the current execution's locations. */
-function build(bodies: Instr[][]): { program: Program; locs: () => Loc<number>[] } {
+function build(kind: LockKind, bodies: Instr[][]): { program: Program; locs: () => Loc<number>[] } {
   let locs: Loc<number>[] = [];
   const program: Program = () => ({
     main: function* () {
@@ -57,7 +59,7 @@ function build(bodies: Instr[][]): { program: Program; locs: () => Loc<number>[]
       const out: Loc<number>[] = [];
       for (let t = 0; t < bodies.length; t++) out.push(yield* P.newLoc(`r${t}`, 0));
       locs = [...ls, ...out];
-      const lock = yield* P.newLock('L', 'mutex');
+      const lock = yield* P.newLock('L', kind);
       for (let t = 0; t < bodies.length; t++) {
         yield* P.spawn(`T${t}`, function* (): Model<void> {
           let r = 0;
@@ -67,9 +69,9 @@ function build(bodies: Instr[][]): { program: Program; locs: () => Loc<number>[]
               case 'store': yield* P.store(ls[i.loc]!, i.v + r); break;
               case 'add': r = yield* P.addReturn(ls[i.loc]!, i.v); break;
               case 'cas': r = yield* P.cas(ls[i.loc]!, i.e, i.d); break;
-              case 'lock': yield* P.acquire(lock); break;
-              case 'unlock': yield* P.release(lock); break;
-              case 'trylock': r = (yield* P.tryAcquire(lock)) ? 1 : 0; break;
+              case 'lock': yield* P.acquire(lock, i.mode); break;
+              case 'unlock': yield* P.release(lock, i.mode); break;
+              case 'trylock': r = (yield* P.tryAcquire(lock, i.mode)) ? 1 : 0; break;
               case 'choose': r += yield* P.choose(2, 'c'); break;
               case 'fault': r += (yield* P.fault('f')) ? 5 : 0; break;
               case 'await': r = yield* P.awaitUntil(ls[i.loc]!, (v) => v === i.v, `x${i.loc} == ${i.v}`); break;
@@ -88,8 +90,8 @@ function build(bodies: Instr[][]): { program: Program; locs: () => Loc<number>[]
   return { program, locs: () => locs };
 }
 
-function outcomes(bodies: Instr[][], strategy: 'naive' | 'dpor', limit: number): { set: Set<string>; executions: number; blocked: number; complete: boolean } {
-  const { program, locs } = build(bodies);
+function outcomes(kind: LockKind, bodies: Instr[][], strategy: 'naive' | 'dpor', limit: number): { set: Set<string>; executions: number; blocked: number; complete: boolean } {
+  const { program, locs } = build(kind, bodies);
   const set = new Set<string>();
   const onExecution = (e: ExecutionEnd): void => {
     set.add(e.violation !== undefined ? `violation:${e.violation}:${e.message ?? ''}` : locs().map((l) => e.peek.load(l)).join(','));
@@ -101,11 +103,11 @@ function outcomes(bodies: Instr[][], strategy: 'naive' | 'dpor', limit: number):
 void test('dpor reaches exactly the terminal states and violations of naive (1,000 random programs)', () => {
   let compared = 0;
   fc.assert(
-    fc.property(threads, (bodies) => {
-      const naive = outcomes(bodies, 'naive', 6_000);
+    fc.property(program, ({ kind, bodies }) => {
+      const naive = outcomes(kind, bodies, 'naive', 6_000);
       if (!naive.complete) return; // too big for the ground truth: not compared
       compared++;
-      const dpor = outcomes(bodies, 'dpor', 1_000_000);
+      const dpor = outcomes(kind, bodies, 'dpor', 1_000_000);
       assert.ok(dpor.complete);
       assert.deepEqual([...dpor.set].sort(), [...naive.set].sort());
       assert.ok(dpor.executions <= naive.executions);

@@ -115,7 +115,7 @@ export class Session {
       this.stoppedBy = 'shouldStop';
       return false;
     }
-    if (o.now !== undefined && (this.executions & 255) === 0) {
+    if (o.now !== undefined && (this.executions & 15) === 0) {
       const t = o.now();
       if (o.timeBudgetMs !== undefined && t - this.started >= o.timeBudgetMs) {
         this.stoppedBy = 'timeBudget';

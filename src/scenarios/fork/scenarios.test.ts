@@ -3,6 +3,8 @@
 // flipping the one fixing switch on a clean preset brings the violation back.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { explore } from '../../engine/explore.ts';
+import { kernelConfig } from '../../kernel/config.ts';
 import type { Scenario } from '../types.ts';
 import { replay_scenario, run_scenario } from './harness.ts';
 import { R8, R8_khugepaged } from './ksm.ts';
@@ -71,4 +73,21 @@ void test('R5 at v6.12: the counterexample shows the child tree with XA_ZERO_ENT
   // [0x10000, 0x10fff] [0x11000, 0x11fff]
   assert.deepEqual(child.entries!.map((e) => e.entry.startsWith('vma#') ? 'vma' : e.entry), ['vma', 'XA_ZERO_ENTRY']);
   assert.deepEqual(trace.threads.slice(1), ['fork', 'uprobe_register']);
+});
+
+void test('R6 at v6.13: with swapoff holding the pin, the uprobe side oopses too (not only swapoff)', () => {
+  let uprobe_oops = 0;
+  const program = R6.build({ params: { uprobe_first: 0 }, kernel: kernelConfig('v6.13') });
+  explore(program, {
+    ...R6.options,
+    maxExecutions: 600,
+    stopOnViolation: false,
+    minimize: false,
+    traces: false,
+    onExecution: (e) => {
+      // find_mergeable_anon_vma() reads vm_start of the marker; swapoff's unuse_mm() reads anon_vma
+      if (e.message?.includes('0x0000000000000406') && e.message.includes('vma->vm_start')) uprobe_oops++;
+    },
+  });
+  assert.ok(uprobe_oops > 0, 'no execution oopsed in uprobe_register');
 });

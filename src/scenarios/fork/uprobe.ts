@@ -101,10 +101,18 @@ export const R6: Scenario = {
     'clean presets are explored partially: three actors).',
   source: 'kernel-spec.md R6 (64c37e134b12: the uprobe fix "does not completely remove the race")',
   kernel: true,
-  build: ({ kernel }) =>
+  params: {
+    uprobe_first: {
+      default: 1,
+      help: '1: the uprobe CPU is started first (the first counterexample comes at once, usually ' +
+        'swapoff\'s own oops); 0: fork, swapoff, uprobe (the uprobe side\'s oops is among the first ~500 executions)',
+    },
+  },
+  build: ({ kernel, params }) =>
     fork_program(kernel!, function* (w) {
       const { P, f } = yield* pinned_parent(w);
-      return { actors: [uprobe_actor(w, f), fork_actor(P), swapoff_actor(w)] };
+      const [up, fork, swapoff] = [uprobe_actor(w, f), fork_actor(P), swapoff_actor(w)];
+      return { actors: (params['uprobe_first'] ?? 1) ? [up, fork, swapoff] : [fork, swapoff, up] };
     }),
   expect: { 'v6.13': 'violation', 'v6.14': 'violation', 'v6.18': 'pass', 'v7.0': 'pass' },
   options: { maxFaults: 1, faultSites: ['dup_mmap:vm_area_dup'], maxExecutions: 150 },

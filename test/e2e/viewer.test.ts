@@ -49,14 +49,17 @@ function liveRequest(): RunRequest | undefined {
 }
 const LIVE = liveRequest();
 
-void describe('trace viewer (Chromium)', { timeout: 110_000 }, () => {
+/** A guard against hangs, per test; on a quiet 2-core machine the whole file takes ~20 s. */
+const T = { timeout: 60_000 };
+
+void describe('trace viewer (Chromium)', () => {
   let webRoot = '';
   let scratch = '';
   let browser: Browser;
   before(async () => {
     [webRoot, browser] = await Promise.all([buildPage(), launchBrowser()]);
     scratch = mkdtempSync(join(tmpdir(), 'mmlife-traces-'));
-  });
+  }, T);
   after(async () => {
     await browser.close();
     rmSync(webRoot, { recursive: true, force: true });
@@ -86,7 +89,7 @@ void describe('trace viewer (Chromium)', { timeout: 110_000 }, () => {
     return { file, expected: { request, violation: r.violation, trace: r.trace } };
   }
 
-  void test('opens the trace the server was given and plays it back (toy R5)', async () => {
+  void test('opens the trace the server was given and plays it back (toy R5)', T, async () => {
     const { file, expected } = toyTraceFile();
     await withViewer(file, async ({ page }) => {
       await checkPlayback(page, expected);
@@ -97,7 +100,7 @@ void describe('trace viewer (Chromium)', { timeout: 110_000 }, () => {
     });
   });
 
-  void test('a malformed trace file gets a readable error, not a blank page; a dropped file opens', async () => {
+  void test('a malformed trace file gets a readable error, not a blank page; a dropped file opens', T, async () => {
     await withViewer(undefined, async ({ page }) => {
       const input = page.getByTestId('open-file');
       await input.setInputFiles({ name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from('{"version": 1, "request":') });
@@ -124,7 +127,7 @@ void describe('trace viewer (Chromium)', { timeout: 110_000 }, () => {
     });
   });
 
-  void test(`explores ${LIVE?.scenario ?? 'a registered scenario'} in the page and opens its counterexample`, { skip: LIVE ? false : 'no violating scenario registered yet' }, async () => {
+  void test(`explores ${LIVE?.scenario ?? 'a registered scenario'} in the page and opens its counterexample`, { ...T, skip: LIVE ? false : 'no violating scenario registered yet' }, async () => {
     const req = LIVE!;
     let stripped = '';
     let table = '';
@@ -143,7 +146,7 @@ void describe('trace viewer (Chromium)', { timeout: 110_000 }, () => {
     });
   });
 
-  void test('R5 at v6.12: the uprobe registrar walks into the failed fork\'s XA_ZERO_ENTRY', { skip: findScenario('R5') === undefined ? 'R5 not registered yet' : false }, async () => {
+  void test('R5 at v6.12: the uprobe registrar walks into the failed fork\'s XA_ZERO_ENTRY', { ...T, skip: findScenario('R5') === undefined ? 'R5 not registered yet' : false }, async () => {
     const req: RunRequest = { scenario: 'R5', kernel: 'v6.12', params: {} };
     await withViewer(undefined, async (s) => {
       await exploreInPage(s, req);

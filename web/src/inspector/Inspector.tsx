@@ -158,7 +158,7 @@ export function Inspector() {
         <div class="violation" role="alert">
           <div class="vkind">{d.violation?.kind}</div>
           <pre class="vmsg">{d.violation?.message}</pre>
-          {step?.text && !step.text.includes(d.violation?.message ?? '') && <pre class="vmsg">{step.text}</pre>}
+          {step?.text && step.op !== 'violation' && !step.text.includes(d.violation?.message ?? '') && <pre class="vmsg">{step.text}</pre>}
         </div>
       )}
       <Locks />

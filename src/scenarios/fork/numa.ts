@@ -5,7 +5,9 @@
  * and the setup lets the scan delay pass, so the next return to user space scans. P then
  * creates a sibling thread T (CLONE_VM | CLONE_THREAD) sharing the mm.
  */
+import type { Program } from '../../engine/api.ts';
 import type { Model } from '../../engine/op.ts';
+import type { KernelConfig } from '../../kernel/config.ts';
 import { kfn, load, sleep } from '../../engine/prims.ts';
 import { PAGE_SIZE, VM_READ, VM_WRITE, type task_struct } from '../../kernel/include/linux/mm_types.ts';
 import { do_exit } from '../../kernel/kernel/exit.ts';
@@ -41,6 +43,19 @@ const task_work_run = kfn('task_work_run', function* (w: world): Model<void> {
   yield* task_numa_work(w);
 });
 
+/** The program: P (on the 'task_numa_work' CPU) and T (on @t_cpu) run the given bodies. */
+function numa_program(kernel: KernelConfig, p_body: (w: world, P: task_struct) => Model<void>, t_cpu: string, t_body: (T: task_struct) => Model<void>): Program {
+  return fork_program(kernel, function* (w) {
+    const { P, T } = yield* numa_process(w);
+    return {
+      actors: [
+        { cpu: 'task_numa_work', task: P, body: () => p_body(w, P) },
+        { cpu: t_cpu, task: T, body: () => t_body(T) },
+      ],
+    };
+  });
+}
+
 export const R9: Scenario = {
   id: 'R9',
   name: 'task_numa_work-vs-munmap',
@@ -53,14 +68,8 @@ export const R9: Scenario = {
   source: 'seeds/001 (slides: "sched/numa: Fix the potential null pointer dereference"); kernel-spec.md R9',
   kernel: true,
   build: ({ kernel }) =>
-    fork_program(kernel!, function* (w) {
-      const { P, T } = yield* numa_process(w);
-      return {
-        actors: [
-          { cpu: 'task_numa_work', task: P, body: () => task_work_run(w) },
-          { cpu: 'munmap', task: T, body: function* () { yield* vm_munmap(T, N_START, PAGE_SIZE); } },
-        ],
-      };
+    numa_program(kernel!, (w) => task_work_run(w), 'munmap', function* (T) {
+      yield* vm_munmap(T, N_START, PAGE_SIZE);
     }),
   expect: { 'v6.1': 'pass', 'v6.2': 'violation', 'v6.11': 'violation', 'v6.12': 'pass', 'v7.0': 'pass' },
   options: { maxFaults: 0 },
@@ -76,15 +85,10 @@ export const task_numa_work_vs_exit: Scenario = {
   source: 'kernel-spec.md 11.4, 6.1 (PF_EXITING)',
   kernel: true,
   build: ({ kernel }) =>
-    fork_program(kernel!, function* (w) {
-      const { P, T } = yield* numa_process(w);
-      return {
-        actors: [
-          { cpu: 'task_numa_work', task: P, body: function* () { yield* task_work_run(w); yield* do_exit(P); } },
-          { cpu: 'exit', task: T, body: () => do_exit(T) },
-        ],
-      };
-    }),
+    numa_program(kernel!, function* (w, P) {
+      yield* task_work_run(w);
+      yield* do_exit(P);
+    }, 'exit', (T) => do_exit(T)),
   expect: { 'v7.0': 'pass' },
   options: { maxFaults: 0 },
 };

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { Program } from './api.ts';
 import { explore, replay } from './explore.ts';
 import {
-  acquire, awaitUntil, choose, fault, jiffies, join, load, newLoc, newLock, note, release, sleep, spawn, store, tryAcquire,
+  acquire, awaitUntil, choose, fault, jiffies, load, newLoc, newLock, note, release, sleep, spawn, store, tryAcquire,
 } from './prims.ts';
 import { ModelViolation } from './op.ts';
 

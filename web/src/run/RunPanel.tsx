@@ -113,7 +113,8 @@ export function RunPanel() {
             ))}
           </>
         )}
-        {!busy.value && !r && expected && <span class="muted">expected at {presetValue}: {expected}</span>}
+        {!busy.value && !r && p && `stopped after ${p.executions} executions, ${p.steps} steps, ${fmtMs(p.elapsedMs)}`}
+        {!busy.value && !r && !p && expected && <span class="muted">expected at {presetValue}: {expected}</span>}
       </span>
     </div>
   );

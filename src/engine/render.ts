@@ -1,4 +1,5 @@
 /** Short text renderings of model values for traces and reports. */
+import type { Op } from './op.ts';
 
 const MAX = 48;
 
@@ -33,4 +34,29 @@ export function renderValue(v: unknown): string {
 
 function clip(s: string): string {
   return s.length > MAX ? `${s.slice(0, MAX - 3)}...` : s;
+}
+
+/**
+ * What a trace shows as a visible step's value: the value stored, "old -> new" for
+ * read-modify-writes, the thread started or joined, the value read otherwise.
+ */
+export function stepValue(op: Op, result: unknown, after: unknown, threadName: (tid: number) => string | undefined): string | undefined {
+  switch (op.k) {
+    case 'store':
+      return renderValue(op.value);
+    case 'rmw':
+    case 'cas':
+      return `${renderValue(result)} -> ${renderValue(after)}`;
+    case 'acquire':
+    case 'release':
+      return undefined;
+    case 'spawn':
+      return op.name;
+    case 'join':
+      return threadName(op.tid);
+    case 'sleep_until':
+      return `until ${op.until}`;
+    default:
+      return renderValue(result);
+  }
 }

@@ -9,12 +9,21 @@
  * partial-order reduction.
  *
  * Deterministic: nothing here reads a clock or a random source.
+ *
+ * Simplifications (deliberate):
+ * - spinlocks and mutexes have no wait queue: while one is held, acquirers are simply not
+ *   runnable, and which of them wins at the release is the scheduler's choice;
+ * - a queued rwsem / percpu_rwsem acquire completes in a step of its own once granted;
+ * - the logical clock only moves by the timer tick, straight to the earliest deadline;
+ * - choose/fault decisions belong to the step whose continuation makes them (main's
+ *   first run and a new thread's first run belong to the start and to the spawn).
  */
 import type { LockState, Peek, ProgramInstance, Program, Trace, TraceStep } from './api.ts';
 import type { Lock, Loc, Op, ViolationKind } from './op.ts';
 import { ModelViolation } from './op.ts';
 import * as L from './locks.ts';
-import { renderValue } from './render.ts';
+import { renderValue, stepValue } from './render.ts';
+import { findCycle } from './waitfor.ts';
 import { D_CHOOSE, D_FAULT, D_STEP, DecisionLog, TICK } from './schedule.ts';
 
 /** Answers the data decisions of an execution. */
@@ -549,35 +558,12 @@ export class Execution implements Peek {
   // --- traces --------------------------------------------------------------------------
 
   private traceVisible(t: ThreadRec, op: Op, obj: number, result: unknown): void {
-    let value: string | undefined;
-    switch (op.k) {
-      case 'store':
-        value = renderValue(op.value);
-        break;
-      case 'rmw':
-        value = `${renderValue(result)} -> ${renderValue(this.values[obj])}`;
-        break;
-      case 'cas':
-        value = `${renderValue(result)} -> ${renderValue(this.values[obj])}`;
-        break;
-      case 'acquire':
-        value = result === QUEUED ? 'waits' : undefined;
-        break;
-      case 'release':
-        value = undefined;
-        break;
-      case 'spawn':
-        value = op.name;
-        break;
-      case 'join':
-        value = this.threads[op.tid]?.name;
-        break;
-      case 'sleep_until':
-        value = `until ${op.until}`;
-        break;
-      default:
-        value = renderValue(result);
-    }
+    const value =
+      op.k === 'acquire'
+        ? result === QUEUED
+          ? 'waits'
+          : undefined
+        : stepValue(op, result, obj >= 0 ? this.values[obj] : undefined, (tid) => this.threads[tid]?.name);
     const objName = op.k === 'awaitall' ? op.locs.map((l) => l.name).join(', ') : obj >= 0 ? this.objName(obj) : undefined;
     const step: TraceStep = {
       tid: t.tid,
@@ -622,20 +608,3 @@ export class Execution implements Peek {
 
 const NONE: readonly number[] = [];
 const QUEUED = Symbol('queued');
-
-/** A cycle in a wait-for graph (thread -> threads it waits for), or null. */
-function findCycle(nodes: readonly { tid: number; next: readonly number[] }[]): number[] | null {
-  const byTid = new Map(nodes.map((n) => [n.tid, n]));
-  for (const start of nodes) {
-    const path: number[] = [];
-    const seen = new Set<number>();
-    let cur: number | undefined = start.tid;
-    while (cur !== undefined && !seen.has(cur)) {
-      seen.add(cur);
-      path.push(cur);
-      cur = byTid.get(cur)?.next.find((n) => byTid.has(n));
-    }
-    if (cur !== undefined) return path.slice(path.indexOf(cur));
-  }
-  return null;
-}

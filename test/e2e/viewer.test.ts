@@ -146,6 +146,21 @@ void describe('trace viewer (Chromium)', () => {
     });
   });
 
+  void test('a long run shows progress and stops on request; the next run works', { ...T, skip: findScenario('classic/readers') ? false : 'classic/readers not registered' }, async () => {
+    await withViewer(undefined, async ({ page }) => {
+      await page.getByLabel('scenario', { exact: true }).selectOption('classic/readers');
+      await page.getByLabel('parameter N').fill('18'); // 2^18 executions: minutes, not seconds
+      await page.getByRole('button', { name: 'Explore' }).click();
+      const status = page.getByTestId('run-status');
+      await status.filter({ hasText: /exploring… [1-9]\d* executions/ }).waitFor();
+      await page.getByRole('button', { name: 'Stop' }).click();
+      await status.filter({ hasText: /^stopped after \d+ executions/ }).waitFor();
+      await page.getByLabel('parameter N').fill('3');
+      await page.getByRole('button', { name: 'Explore' }).click();
+      await status.filter({ hasText: 'pass · 8 executions (exhaustive)' }).waitFor();
+    });
+  });
+
   void test('R5 at v6.12: the uprobe registrar walks into the failed fork\'s XA_ZERO_ENTRY', { ...T, skip: findScenario('R5') === undefined ? 'R5 not registered yet' : false }, async () => {
     const req: RunRequest = { scenario: 'R5', kernel: 'v6.12', params: {} };
     await withViewer(undefined, async (s) => {

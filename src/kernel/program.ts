@@ -43,6 +43,21 @@ export function kernel_program(cfg: KernelConfig, setup: (w: world) => Model<voi
   };
 }
 
+/**
+ * without_faults() - runs @body with every injectable failure answered "no" (scenario setup is
+ * not under test: its fork and page faults always succeed). The fault ops never reach the
+ * explorer, so they neither branch nor use the fault budget.
+ */
+export function* without_faults<T>(body: Model<T>): Model<T> {
+  let input: unknown = undefined;
+  for (;;) {
+    const r = body.next(input);
+    if (r.done) return r.value;
+    if (r.value.k === 'fault') { input = false; continue; }
+    input = yield r.value;
+  }
+}
+
 /** Runs @body as task @t on the current model CPU (setup steps "as" a process). */
 export function* as_task<T>(w: world, t: task_struct, body: Model<T>): Model<T> {
   let result!: T;

@@ -2,6 +2,7 @@
 import type { Scenario } from './types.ts';
 import { soup } from './soup.ts';
 import { R5, R6, uprobe_register_vs_exit } from './fork/uprobe.ts';
+import { forkExit } from './fork-exit.ts';
 import { R9, task_numa_work_vs_exit } from './fork/numa.ts';
 import { R7, swapoff_vs_exit } from './fork/swapoff.ts';
 import { R8, R8_khugepaged } from './fork/ksm.ts';
@@ -19,6 +20,7 @@ import { peterson } from './classic/peterson.ts';
 export const scenarios: readonly Scenario[] = [
   soup,
   R5,
+  forkExit,
   R6,
   uprobe_register_vs_exit,
   R7,

@@ -1,0 +1,35 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { kernelConfig, presets, switchDocs, switchNames } from './config.ts';
+
+void test('every preset builds and every switch is documented', () => {
+  for (const p of presets) assert.equal(kernelConfig(p).preset, p);
+  for (const s of switchNames) assert.ok(switchDocs[s].commit && switchDocs[s].release, s);
+  assert.equal(presets.length, 20);
+});
+
+void test('presets follow the timeline of kernel-spec.md section 13', () => {
+  const on = (p: string, s: (typeof switchNames)[number]) => kernelConfig(p).switches[s];
+  assert.ok(on('v4.13', 'reaperPinsUsers') && !on('v4.14', 'reaperPinsUsers'));
+  assert.ok(on('v6.8', 'xaZeroMarker') && on('v6.18', 'xaZeroMarker') && !on('v7.0', 'xaZeroMarker'));
+  assert.ok(!on('v6.12', 'uprobeSemInDupMm') && on('v6.13', 'uprobeSemInDupMm'));
+  assert.ok(!on('v6.13', 'failedForkFlags') && on('v6.14', 'failedForkFlags'));
+  assert.ok(on('v6.11', 'numaDoWhileBug') && !on('v6.12', 'numaDoWhileBug') && !on('v6.1', 'numaDoWhileBug'));
+  assert.ok(on('v5.15', 'mreleasePinsUsers') && !on('v5.17', 'mreleasePinsUsers') && on('v5.17', 'mreleaseMmgrab'));
+  assert.ok(!on('v5.17-rc', 'exitMmapClearsList') && on('v5.17', 'exitMmapClearsList'));
+  assert.ok(on('v7.0+exit-write-lock', 'exitMmapWholeWriteLock') && !on('v7.0+exit-write-lock', 'exitMmapReadThenWrite'));
+  assert.ok(on('v7.0+reap-kill', 'mreleaseReapKill') && on('v7.0+exit-mm', 'taskExitMm'));
+});
+
+void test('patches flip switches; bad input names the problem and the valid names', () => {
+  const c = kernelConfig('v6.13', '+failedForkFlags, -uprobeSemInDupMm');
+  assert.ok(c.switches.failedForkFlags && !c.switches.uprobeSemInDupMm);
+  assert.equal(c.preset, 'v6.13 +failedForkFlags,-uprobeSemInDupMm');
+  assert.throws(() => kernelConfig('v9.9'), /unknown kernel preset 'v9.9'.*v4.13.*v7.0\+exit-write-lock/);
+  assert.throws(() => kernelConfig('v7.0', '+noSuchSwitch'), /unknown kernel switch 'noSuchSwitch'.*forkMtDup/);
+  assert.throws(() => kernelConfig('v7.0', 'forkMtDup'), /malformed kernel patch item/);
+  assert.throws(() => kernelConfig('v6.1', '+xaZeroMarker'), /refused: xaZeroMarker needs forkMtDup/);
+  assert.throws(() => kernelConfig('v6.8', '+forkFailTearDown'), /refused: forkFailTearDown cannot combine with xaZeroMarker/);
+  assert.throws(() => kernelConfig('v6.1', '+exitMmapWholeWriteLock'), /locking variants exclude each other/);
+  assert.ok(kernelConfig('v6.8', '+forkFailTearDown,-xaZeroMarker').switches.forkFailTearDown);
+});

@@ -80,19 +80,17 @@ export const exit_mm = kfn('exit_mm', function* (current: task_struct): Model<vo
 });
 
 /**
- * release_task() - the task leaves the task list (pid lookups fail from now on); the last
- * thread of a group frees the signal struct and with it signal->oom_mm's mm_count reference.
- * Models: kernel/exit.c: release_task() -> __exit_signal(); kernel/fork.c: free_signal_struct()
+ * release_task() - the task leaves the task list (pid lookups fail from now on) and drops the
+ * task list's reference; the signal struct (and signal->oom_mm's mm_count reference) goes when
+ * the last task struct of the group is freed (free_task(), include/linux/sched/task.ts), so a
+ * holder of a task reference (the OOM reaper) can still use signal->oom_mm.
+ * Models: kernel/exit.c: release_task() -> __exit_signal()
  */
 export const release_task = kfn('release_task', function* (p: task_struct): Model<void> {
   yield* rmw(p.w.tasklist, (l) => l.filter((t) => t !== p)); // __unhash_process()
   yield* store(p.exit_state, EXIT_DEAD);
-  const live = (yield* rmw(p.signal.live, (n) => n - 1)) - 1;
-  if (live === 0) {
-    const oom_mm = yield* load(p.signal.oom_mm);
-    if (oom_mm) yield* mmdrop(oom_mm); // free_signal_struct(): mmdrop_async(sig->oom_mm)
-  }
-  yield* put_task_struct(p); // the last put runs free_task(): PROPOSED-2026 mmdrop_async(tsk->exit_mm)
+  yield* rmw(p.signal.live, (n) => n - 1);
+  yield* put_task_struct(p); // the last put runs free_task(): put_signal_struct(), PROPOSED-2026 exit_mm
 });
 
 /**

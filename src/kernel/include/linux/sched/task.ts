@@ -46,8 +46,8 @@ export const put_task_struct = kfn('put_task_struct', function* (t: task_struct)
 /**
  * free_task() - the last task reference is gone: PROPOSED-2026 (taskExitMm) drops
  * tsk->exit_mm here (mmdrop_async in the patch), so a holder of a task reference (pidfd_get_task
- * in process_mrelease) can use exit_mm safely.
- * Models: kernel/fork.c: free_task()
+ * in process_mrelease) can use exit_mm safely; the last task of a group frees the signal struct.
+ * Models: kernel/fork.c: free_task(), __put_task_struct() -> put_signal_struct()
  */
 const free_task = kfn('free_task', function* (t: task_struct): Model<void> {
   const exit_mm = yield* load(t.exit_mm);
@@ -55,4 +55,11 @@ const free_task = kfn('free_task', function* (t: task_struct): Model<void> {
     yield* store(t.exit_mm, null);
     yield* mmdrop(exit_mm);
   }
+  // __put_task_struct() -> put_signal_struct(): the last task struct of the group frees the
+  // signal struct: free_signal_struct() -> mmdrop_async(sig->oom_mm).
+  // CUSTOMISED: sig->sigcnt is "some task sharing it still has usage > 0"; the rmw to NULL
+  // makes sure only one of two racing last puts drops oom_mm.
+  for (const o of t.w.__reg.tasks) if (o !== t && o.signal === t.signal && (yield* load(o.usage)) > 0) return;
+  const oom_mm = yield* rmw(t.signal.oom_mm, () => null);
+  if (oom_mm) yield* mmdrop(oom_mm);
 });

@@ -374,6 +374,10 @@ export const out_of_memory = kfn('out_of_memory', function* (w: world, current: 
     // select_bad_process() holds the chosen task (get_task_struct under RCU)
     if (yield* get_task_struct_rcu(oc.chosen)) yield* oom_kill_process(oc);
     else yield* note(`${oc.chosen.name} was released meanwhile`);
+    // <= v4.18: "Give the killed process a good chance to exit before trying to allocate memory
+    // again": schedule_timeout_killable(1) with oom_lock held. Removed by 9bfe5ded054b in v4.19,
+    // together with the reaper's oom_lock (af5679fbc669): modelled by the same switch.
+    if (w.sw.reaperHoldsOomLock) yield* sleep(1);
   }
   return true;
 });

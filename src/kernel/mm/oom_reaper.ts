@@ -41,6 +41,7 @@ import { mmput_async } from '../kernel/fork.ts';
 import { MA_STATE, mas_find_rev } from '../lib/maple_tree.ts';
 import { kthread_run, type world } from '../world.ts';
 import { unmap_page_range } from './memory.ts';
+import { mm_pages_held } from './oom_kill.ts';
 
 /** MAX_OOM_REAP_RETRIES. */
 export const MAX_OOM_REAP_RETRIES = 10;
@@ -55,6 +56,8 @@ interface reaper_state {
   tid: number;
   /** Model-only: per victim mm, jiffies when the reaper finished reaping it. */
   readonly reaped: Map<mm_struct, number>;
+  /** Model-only: victims the reaper gave up on, with the pages their mm still held then. */
+  readonly gave_up: { readonly tsk: task_struct; readonly mm: mm_struct; readonly held: number }[];
 }
 
 const states = new WeakMap<world, reaper_state>();
@@ -68,6 +71,11 @@ function reaper_of(w: world): reaper_state {
 /** Model-only: has the OOM reaper been started in this execution? */
 export function oom_reaper_running(w: world): boolean {
   return states.has(w);
+}
+
+/** Model-only: the victims the reaper gave up on (10 failed tries), with the pages still held. */
+export function oom_reaper_gave_up(w: world): readonly { readonly tsk: task_struct; readonly mm: mm_struct; readonly held: number }[] {
+  return states.get(w)?.gave_up ?? [];
 }
 
 /** Model-only: jiffies at which the reaper finished with @mm (reaped or gave up), if it did. */
@@ -175,8 +183,11 @@ export const oom_reap_task = kfn('oom_reap_task', function* (tsk: task_struct): 
   let attempts = 0;
   // Retry the mmap_read_trylock(mm) a few times
   while (attempts++ < MAX_OOM_REAP_RETRIES && !(yield* oom_reap_task_mm(tsk, mm))) yield* sleep(HZ / 10); // schedule_timeout_idle(HZ/10)
-  if (attempts > MAX_OOM_REAP_RETRIES && !(yield* mm_flags_test(MMF_OOM_SKIP, mm)))
-    yield* note(`oom_reaper: unable to reap pid:${tsk.tgid} (${tsk.comm})`);
+  if (attempts > MAX_OOM_REAP_RETRIES && !(yield* mm_flags_test(MMF_OOM_SKIP, mm))) {
+    yield* note(`oom_reaper: unable to reap pid:${tsk.tgid} (${tsk.comm})`); // debug_show_all_locks()
+    const st = states.get(w);
+    if (st) st.gave_up.push({ tsk, mm, held: yield* mm_pages_held(mm) }); // model-only: what is left behind
+  }
   // Hide this mm from OOM killer because it has been either reaped or somebody can't call mmap_write_unlock(mm).
   yield* mm_flags_set(MMF_OOM_SKIP, mm);
   const st = states.get(w);
@@ -275,7 +286,7 @@ export const oom_reaper = kfn('oom_reaper', function* (w: world): Model<void> {
  * Models: mm/oom_kill.c: oom_init() -> kthread_run(oom_reaper, NULL, "oom_reaper")
  */
 export function* oom_reaper_start(w: world): Model<void> {
-  const s: reaper_state = { wq: yield* newLoc('oom_reaper_wait', 0), timers: [], tid: -1, reaped: new Map() };
+  const s: reaper_state = { wq: yield* newLoc('oom_reaper_wait', 0), timers: [], tid: -1, reaped: new Map(), gave_up: [] };
   states.set(w, s);
   s.tid = yield* kthread_run(w, 'oom_reaper', null, () => oom_reaper(w));
 }

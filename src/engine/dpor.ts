@@ -15,9 +15,15 @@
  * reversal repeats the decisions it made before (it reads the same values), except the
  * reversed step itself, which reads differently and is run fresh.
  *
- * Known limits: a thread whose next step is asleep only for some decision values is not
- * skipped (a few executions may repeat for programs with choose/fault); timer ticks moved
- * before a thread starts sleeping are judged by whether some thread slept at that point,
+ * A step that never ran (a thread blocked at a deadlock, a thread or the timer cut off by a
+ * violation) still races with what ran; the violating step itself depends on every step,
+ * since nothing runs after it.
+ *
+ * Known limits: when steps made data decisions, every race is reversed again after each
+ * execution (a race seen before may come back with other decisions), which costs time;
+ * a thread whose next step is asleep only for some decision values is not skipped, so a
+ * few executions may repeat for programs with choose/fault; whether the timer may tick
+ * earlier is judged by whether some thread slept there or started to sleep in between,
  * and a reversal that turns out not to fit is abandoned and counted as blocked.
  */
 import type { Ev, WNode } from './events.ts';

@@ -244,6 +244,8 @@ export class HbRecorder {
     this.ensureLanes(exec.threads.length + 1);
     const l = isTick ? 0 : actor + 1;
     const info = this.before(exec, actor);
+    // A queued acquire not granted yet cannot run earlier either.
+    if (info.kind === K_COMPLETE && !exec.isEnabled(exec.threads[actor]!)) return;
     this.lane[j] = l;
     this.obj[j] = o;
     this.acc[j] = a;

@@ -199,12 +199,12 @@ void test('section 3: node kinds, fan-out and height of a B-tree', () => {
   const a = shape(alloc);
   assert.deepEqual([...p.types].sort(), [1, 2], 'plain: leaf_64 + range_64');
   assert.deepEqual([...a.types].sort(), [1, 3], 'alloc: leaf_64 + arange_64');
-  assert.equal(p.maxFill.get(2), MAPLE_RANGE64_SLOTS);
+  assert.ok((p.maxFill.get(2) ?? 0) >= MAPLE_RANGE64_SLOTS - 1 && (p.maxFill.get(1) ?? 0) <= MAPLE_RANGE64_SLOTS, 'range_64 fan-out');
   assert.ok((a.maxFill.get(3) ?? 0) <= MAPLE_ARANGE64_SLOTS, 'arange fan-out');
   assert.equal(p.height, mt_height(plain));
-  // 20k slots: 16-way needs at least 4 levels, the 10-way allocation tree at least 5
-  assert.ok(p.height >= 4 && p.height <= 5, `plain height ${p.height}`);
-  assert.ok(a.height >= 5 && a.height <= 6, `alloc height ${a.height}`);
+  // the kernel's heights after this sequential build (section 16): 4 plain, 5 allocation tree
+  assert.equal(p.height, 4, 'plain height');
+  assert.equal(a.height, 5, 'alloc height');
   // erasing everything shrinks back to an empty tree
   for (let i = 0; i < 10000; i++) mtree_erase(plain, 16 * i);
   assert.equal(plain.ma_root, null);

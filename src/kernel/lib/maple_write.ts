@@ -275,6 +275,35 @@ function mab_calc_split(b: big_node, cap: number, min_count: number, leaf: boole
   }
 }
 
+/**
+ * mas_push_data()-like: a node that overflows by a little shares with its left sibling when that
+ * has room, leaving the left node nearly full (this keeps sequentially built trees as shallow as
+ * the kernel's). Prepends the sibling's slots to @b and returns the left node's new size, or 0.
+ * Models: lib/maple_tree.c: mas_push_data() (CUSTOMISED: left only, fill to slots - 1)
+ */
+function mas_push_left(
+  mt: maple_tree, level: number, lo: level_node, hi: level_node, b: big_node, cap: number, min_count: number,
+): number {
+  if (lo.node !== hi.node || lo.node.parent === null || lo.node.parent_slot === 0 || b.piv.length <= cap) return 0;
+  const sib = lo.node.parent.slot[lo.node.parent_slot - 1] as maple_node;
+  const total = sib.end + 1 + b.piv.length;
+  if (sib.end + 1 >= cap - 1 || total > 2 * cap - 1) return 0;
+  const left = node_at(mt, lo.min - 1, level);
+  const nb: big_node = { piv: [], slt: [] };
+  push_slots(nb, left.node, left.max, 0, ULONG_MAX);
+  b.piv.unshift(...nb.piv);
+  b.slt.unshift(...nb.slt);
+  return Math.min(cap - 1, total - min_count);
+}
+
+/** Two cuts for a push: the left node gets @left slots (one fewer or more if it would end in NULL). */
+function mab_push_cuts(b: big_node, left: number, cap: number, leaf: boolean): number[] {
+  const n = b.piv.length;
+  let cut = left;
+  if (leaf && b.slt[cut - 1] === null) cut = n - (cut - 1) <= cap ? cut - 1 : cut + 1;
+  return [cut, n];
+}
+
 /** Fill @node with slots [from, to) of @b; the node's bounds are min..max. */
 function mab_fill_node(node: maple_node, b: big_node, from: number, to: number, min: number, max: number): void {
   const count = to - from;
@@ -406,7 +435,13 @@ function mas_wr_rebuild(
         push_slots(b, hi.node, hi.max, 0, ULONG_MAX);
       }
     }
-    const cuts = mab_calc_split(b, cap, min_count, leaf);
+    const left_fill = mas_push_left(mt, level, lo, hi, b, cap, min_count);
+    if (left_fill > 0) {
+      // the left sibling joined the big node: lo moves to it
+      lo = node_at(mt, lo.min - 1, level);
+      olds.push(lo.node);
+    }
+    const cuts = left_fill > 0 ? mab_push_cuts(b, left_fill, cap, leaf) : mab_calc_split(b, cap, min_count, leaf);
     olds.push(lo.node);
     if (hi.node !== lo.node) olds.push(hi.node);
     if (!leaf) {

@@ -56,6 +56,9 @@ void test('the racing pair is the last cross-thread dependency into the violatin
   );
   assert.deepEqual(racingPair(t, 5), [2, 5]);
   assert.equal(racingPair(t, undefined), undefined);
+  // lock operations order threads; they are not the racing pair
+  const locked = trace(step(1, 'store', 'x', '1'), step(1, 'release', 'L'), step(2, 'acquire', 'L'), step(2, 'load', 'x', '1'), step(2, 'release', 'L'), step(2, 'violation'));
+  assert.deepEqual(racingPair(locked, 5), [0, 3]);
   // two reads do not race
   assert.equal(racingPair(trace(step(1, 'load', 'x'), step(2, 'load', 'x')), 1), undefined);
 });

@@ -4,6 +4,7 @@
  */
 import type { StateSnapshot, Trace } from '../../src/engine/api.ts';
 import type { RunRequest } from '../../src/cli/request.ts';
+import { MEMORY_OPS } from './lanes/model.ts';
 
 export interface TraceDoc {
   readonly trace: Trace;
@@ -29,9 +30,12 @@ export function violatingStep(doc: TraceDoc): number | undefined {
   return doc.trace.steps.length - 1;
 }
 
-/** The object step `i` touched; for a violation step, what its thread touched last (the access that oopsed). */
+/**
+ * The object step `i` touched; for a violation step, the last object its thread read or
+ * wrote (the access that oopsed).
+ */
 export function objectOfStep(trace: Trace, i: number): string | undefined {
   const step = trace.steps[i];
   if (step?.obj !== undefined || step?.op !== 'violation') return step?.obj;
-  return trace.steps.slice(0, i).findLast((p) => p.tid === step.tid && p.obj !== undefined)?.obj;
+  return trace.steps.slice(0, i).findLast((p) => p.tid === step.tid && p.obj !== undefined && MEMORY_OPS.has(p.op))?.obj;
 }

@@ -136,7 +136,9 @@ export function Inspector() {
   const step = d.trace.steps[i];
   const state = stateAt(d.trace, i);
   const changed = changedKeys(i > 0 ? stateAt(d.trace, i - 1) : undefined, state);
-  const touched = touchedBy(objectOfStep(d.trace, i), state?.objects ?? []);
+  // at the violation, the object of the racing pair's access (else the thread's last access)
+  const raceObj = step?.op === 'violation' && race.value ? d.trace.steps[race.value[1]]?.obj : undefined;
+  const touched = touchedBy(raceObj ?? objectOfStep(d.trace, i), state?.objects ?? []);
   // the object this step touched first, then by kind (mm_structs, tasks, the rest)
   const rank = (o: SnapshotObject): number => (o.name === touched ? -1 : kindRank(o.kind));
   const objects = [...(state?.objects ?? [])].sort((a, b) => rank(a) - rank(b));

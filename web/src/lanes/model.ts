@@ -90,28 +90,35 @@ export function slotCounts(spans: readonly LockSpan[]): Map<number, number> {
   return m;
 }
 
-const WRITES = new Set(['store', 'rmw', 'cas', 'acquire', 'tryacquire', 'release', 'grant', 'granted']);
+/** Memory ops: the racing pair is about data; lock operations order threads, they do not race. */
+export const MEMORY_OPS: ReadonlySet<string> = new Set(['load', 'store', 'rmw', 'cas', 'await']);
+const WRITES: ReadonlySet<string> = new Set(['store', 'rmw', 'cas']);
 
 /**
- * The racing pair: the last cross-thread dependency into the violating thread. Scanning the
- * violating thread's steps from the end, the first step j whose object another thread
- * touched before it (at i < j, one of the two a write) gives the pair (i, j).
+ * The racing pair: the most recent cross-thread data dependency into the violating thread.
+ * Among the pairs (i, j) where step j of the violating thread (up to the violation) and an
+ * earlier step i of another thread access the same object, one of them writing, the pair
+ * with the latest i (then the latest j): what the other CPU did last that this one saw.
  */
 export function racingPair(trace: Trace, violating: number | undefined): [number, number] | undefined {
   if (violating === undefined) return undefined;
   const steps = trace.steps;
   const tid = steps[violating]?.tid;
   if (tid === undefined) return undefined;
+  let best: [number, number] | undefined;
   for (let j = violating; j >= 0; j--) {
     const sj = steps[j];
-    if (sj?.tid !== tid || sj.obj === undefined) continue;
-    for (let i = j - 1; i >= 0; i--) {
+    if (sj?.tid !== tid || sj.obj === undefined || !MEMORY_OPS.has(sj.op)) continue;
+    for (let i = j - 1; i > (best?.[0] ?? -1); i--) {
       const si = steps[i];
-      if (!si || si.tid === tid || si.obj !== sj.obj) continue;
-      if (WRITES.has(si.op) || WRITES.has(sj.op)) return [i, j];
+      if (!si || si.tid === tid || si.obj !== sj.obj || !MEMORY_OPS.has(si.op)) continue;
+      if (WRITES.has(si.op) || WRITES.has(sj.op)) {
+        best = [i, j];
+        break;
+      }
     }
   }
-  return undefined;
+  return best;
 }
 
 /** Spans active after step `i`: holds not yet released (a release step ends its hold) and waits. */

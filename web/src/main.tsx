@@ -10,7 +10,7 @@ import { Lanes } from './lanes/Lanes.tsx';
 import { openTraceText } from './load-trace.ts';
 import { loadCatalogue } from './run/client.ts';
 import { RunPanel } from './run/RunPanel.tsx';
-import { doc, errorText, showError } from './store.ts';
+import { cursor, doc, errorText, showError } from './store.ts';
 import './style.css';
 
 /** Opens the trace the server was started with (`mmlife view trace.json`), if any. */
@@ -49,6 +49,9 @@ function App() {
     void openServerTrace();
   }, []);
   const d = doc.value;
+  useEffect(() => {
+    document.title = d ? `${d.origin}: step ${cursor.value} \u2014 mmlife` : 'mmlife trace viewer';
+  }, [d, cursor.value]);
   return (
     <div class="app">
       <header class="top">

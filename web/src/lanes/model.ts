@@ -174,13 +174,13 @@ export function snap(shown: readonly number[], i: number): number {
 
 /**
  * Column widths (fractions summing to 1): a CPU column gets room by how much text its shown
- * rows carry, and never less than half an even share.
+ * rows carry, and never less than 40% of an even share.
  */
 export function columnWidths(cols: readonly number[], rowsText: readonly { tid: number; len: number }[]): Map<number, number> {
   const text = new Map<number, number>();
   for (const r of rowsText) text.set(r.tid, (text.get(r.tid) ?? 0) + r.len);
   const total = [...text.values()].reduce((a, b) => a + b, 0) || 1;
-  const floor = 0.5 / Math.max(1, cols.length);
+  const floor = 0.4 / Math.max(1, cols.length);
   const raw = cols.map((t) => Math.max(floor, (text.get(t) ?? 0) / total));
   const sum = raw.reduce((a, b) => a + b, 0);
   return new Map(cols.map((t, i) => [t, raw[i]! / sum]));

@@ -12,6 +12,12 @@ import { kernel_audit } from './debug/audit.ts';
 import { kernel_snapshot } from './debug/snapshot.ts';
 import type { task_struct } from './include/linux/mm_types.ts';
 import { alloc_task, mm_alloc } from './kernel/fork.ts';
+import { PAGE_SIZE, VM_READ, VM_SHARED, VM_WRITE } from './include/linux/mm_types.ts';
+import { do_user_addr_fault } from './mm/gup.ts';
+import { vm_mmap_pgoff } from './mm/mmap.ts';
+import { file_create } from './mm/vma.ts';
+import { swap_out_page } from './mm/vmscan.ts';
+import { load } from '../engine/prims.ts';
 import { run_as, world_init, type world, type world_params } from './world.ts';
 
 export interface kernel_program_opts {
@@ -72,9 +78,43 @@ export function* as_task<T>(w: world, t: task_struct, body: Model<T>): Model<T> 
 export function* exec_process(w: world, comm: string, robust_list = 0): Model<task_struct> {
   const t = yield* alloc_task(w, comm, null, null, robust_list);
   const mm = yield* mm_alloc(w, false);
-  if (!mm) throw new ModelViolation('assertion', `exec_process(${comm}): mm_alloc failed `);
+  if (!mm) throw new ModelViolation('assertion', `exec_process(${comm}): mm_alloc failed`);
   yield* store(t.mm, mm);
   yield* store(t.active_mm, mm);
   yield* rmw(w.tasklist, (l) => [...l, t]);
   return t;
+}
+
+const P_ = (n: number): number => n * PAGE_SIZE;
+
+/**
+ * fork_exit_parent() - process P with anonymous, file-backed (private, shared) and swapped-out
+ * memory, built through mmap, faults and swap-out (the fork-exit scenario and the mm tests).
+ * mem 0 is small enough to explore every fork-vs-exit interleaving; mem 1 is the full picture:
+ *
+ *     mem 0:  page 0123456789abcd          mem 1:  page 0123456789abcd
+ *                  .AA.....C.....                       .A..B...CC..D.
+ *     A anon rw, page 1 written, page 2 written then swapped out; C file shared rw (written);
+ *     mem 1 adds B file private r (read) and makes D a separate swapped-out anon VMA.
+ */
+export function* fork_exit_parent(w: world, mem: number): Model<task_struct> {
+  const P = yield* exec_process(w, 'P');
+  const f = yield* file_create(w, 'libc.so');
+  yield* as_task(w, P, (function* () {
+    if (mem === 0) {
+      yield* vm_mmap_pgoff(P, P_(1), P_(2), VM_READ | VM_WRITE); // A
+      yield* vm_mmap_pgoff(P, P_(8), P_(1), VM_READ | VM_WRITE | VM_SHARED, f, 1); // C
+      for (const a of [1, 2, 8]) yield* do_user_addr_fault(P, P_(a), true);
+      yield* swap_out_page((yield* load(P.mm))!, P_(2));
+      return;
+    }
+    yield* vm_mmap_pgoff(P, P_(1), P_(1), VM_READ | VM_WRITE); // A
+    yield* vm_mmap_pgoff(P, P_(4), P_(1), VM_READ, f, 0); // B
+    yield* vm_mmap_pgoff(P, P_(8), P_(2), VM_READ | VM_WRITE | VM_SHARED, f, 1); // C
+    yield* vm_mmap_pgoff(P, P_(12), P_(1), VM_READ | VM_WRITE); // D
+    for (const [a, write] of [[1, true], [4, false], [8, true], [12, true]] as const)
+      yield* do_user_addr_fault(P, P_(a), write);
+    yield* swap_out_page((yield* load(P.mm))!, P_(12));
+  })());
+  return P;
 }

@@ -1,11 +1,12 @@
 /**
  * fork() racing exit(): the mm life cycle end to end, under every allocation failure.
  *
- * Setup (through the model's system calls): process P maps
+ * Setup (through the model's system calls, kernel/program.ts fork_exit_parent): process P maps
  *
- *     page  0123456789abcd
- *           .A..B...CC..D.      A anon rw (written)   B file private r (read)
- *                               C file shared rw (written)   D anon rw, swapped out
+ *     mem 1:  page  0123456789abcd    A anon rw (written)   B file private r (read)
+ *                   .A..B...CC..D.    C file shared rw (written)   D anon rw, swapped out
+ *     mem 0 (default): .AA.....C..... with A's second page swapped out (fewer shared objects,
+ *                   so the two-CPU search stays in the thousands of executions)
  *
  * and forks a first child C1 (so the anon_vma family, the file's i_mmap, the COW pages and the
  * swap slot are shared; C1 joins init_mm.mmlist). Then two CPUs race:
@@ -22,50 +23,13 @@ import { join, load } from '../engine/prims.ts';
 import { DEFAULT_PRESET, kernelConfig } from '../kernel/config.ts';
 import { fork_fault_site_names } from '../kernel/fault_sites.ts';
 import { EINTR, ENOMEM } from '../kernel/include/linux/errno.ts';
-import { PAGE_SIZE, SIGKILL, VM_READ, VM_SHARED, VM_WRITE, type task_struct } from '../kernel/include/linux/mm_types.ts';
+import { SIGKILL } from '../kernel/include/linux/mm_types.ts';
 import { do_exit, exit_to_user_mode, release_task } from '../kernel/kernel/exit.ts';
 import { kernel_clone } from '../kernel/kernel/fork.ts';
 import { sys_kill } from '../kernel/kernel/signal.ts';
-import { do_user_addr_fault } from '../kernel/mm/gup.ts';
-import { vm_mmap_pgoff } from '../kernel/mm/mmap.ts';
-import { file_create } from '../kernel/mm/vma.ts';
-import { swap_out_page } from '../kernel/mm/vmscan.ts';
-import { as_task, exec_process, kernel_program, without_faults } from '../kernel/program.ts';
+import { as_task, fork_exit_parent, kernel_program, without_faults } from '../kernel/program.ts';
 import { kthread_run, type world } from '../kernel/world.ts';
 import type { Scenario } from './types.ts';
-
-const P_ = (n: number): number => n * PAGE_SIZE;
-
-/**
- * P's address space, built through mmap, faults and swap-out. mem 0 (default, small enough to
- * explore every interleaving in seconds) and mem 1 (the full picture of the file comment):
- *
- *     mem 0:  page 0123456789abcd          mem 1:  page 0123456789abcd
- *                  .AA.....C.....                       .A..B...CC..D.
- *     A anon rw, page 1 written, page 2 written then swapped out; C file shared rw (written);
- *     mem 1 adds B file private r (read) and makes D a separate swapped-out anon VMA.
- */
-export function* fork_exit_parent(w: world, mem: number): Model<task_struct> {
-  const P = yield* exec_process(w, 'P');
-  const f = yield* file_create(w, 'libc.so');
-  yield* as_task(w, P, (function* () {
-    if (mem === 0) {
-      yield* vm_mmap_pgoff(P, P_(1), P_(2), VM_READ | VM_WRITE); // A
-      yield* vm_mmap_pgoff(P, P_(8), P_(1), VM_READ | VM_WRITE | VM_SHARED, f, 1); // C
-      for (const a of [1, 2, 8]) yield* do_user_addr_fault(P, P_(a), true);
-      yield* swap_out_page((yield* load(P.mm))!, P_(2));
-      return;
-    }
-    yield* vm_mmap_pgoff(P, P_(1), P_(1), VM_READ | VM_WRITE); // A
-    yield* vm_mmap_pgoff(P, P_(4), P_(1), VM_READ, f, 0); // B
-    yield* vm_mmap_pgoff(P, P_(8), P_(2), VM_READ | VM_WRITE | VM_SHARED, f, 1); // C
-    yield* vm_mmap_pgoff(P, P_(12), P_(1), VM_READ | VM_WRITE); // D
-    for (const [a, write] of [[1, true], [4, false], [8, true], [12, true]] as const)
-      yield* do_user_addr_fault(P, P_(a), write);
-    yield* swap_out_page((yield* load(P.mm))!, P_(12));
-  })());
-  return P;
-}
 
 /** The child @pid (if fork created one) exits. */
 function* reap_child(w: world, pid: number): Model<void> {

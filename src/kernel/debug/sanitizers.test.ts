@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { load, newLoc } from '../../engine/prims.ts';
-import { fork_exit_parent } from '../../scenarios/fork-exit.ts';
 import { vma_entries } from '../include/linux/mm.ts';
 import type { vm_area_struct } from '../include/linux/mm_types.ts';
 import { do_exit } from '../kernel/exit.ts';
 import { mmput } from '../kernel/fork.ts';
 import { vm_area_alloc } from '../mm/vma_init.ts';
 import { XA_ZERO_ENTRY } from '../lib/maple_tree.ts';
-import { as_task } from '../program.ts';
+import { as_task, fork_exit_parent } from '../program.ts';
 import { run_kernel } from '../testing.ts';
 import { pt_ptes, vma_deref } from './kasan.ts';
 import { lock_acquire, lock_create, lock_release } from './lockdep.ts';

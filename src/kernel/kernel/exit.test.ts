@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { load } from '../../engine/prims.ts';
-import { fork_exit_parent } from '../../scenarios/fork-exit.ts';
 import { mmget, mmgrab, mmdrop } from '../include/linux/sched/mm.ts';
-import { as_task } from '../program.ts';
+import { as_task, fork_exit_parent } from '../program.ts';
 import { counts, layout, run_kernel } from '../testing.ts';
 import { do_exit } from './exit.ts';
 import { mmput } from './fork.ts';

@@ -7,10 +7,9 @@ import { fork_fault_site_names } from '../fault_sites.ts';
 import { EINTR, ENOMEM } from '../include/linux/errno.ts';
 import type { mm_struct, task_struct } from '../include/linux/mm_types.ts';
 import { dup_mmap } from '../mm/mmap.ts';
-import { as_task, without_faults } from '../program.ts';
+import { as_task, fork_exit_parent, without_faults } from '../program.ts';
 import { counts, layout, run_kernel } from '../testing.ts';
 import type { world } from '../world.ts';
-import { fork_exit_parent } from '../../scenarios/fork-exit.ts';
 import { do_exit } from './exit.ts';
 import { allocate_mm, kernel_clone, mm_init, mmput } from './fork.ts';
 

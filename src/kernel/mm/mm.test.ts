@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { load } from '../../engine/prims.ts';
-import { fork_exit_parent } from '../../scenarios/fork-exit.ts';
 import { EINVAL } from '../include/linux/errno.ts';
 import { PAGE_SIZE, VM_LOCKED, type anon_vma } from '../include/linux/mm_types.ts';
 import { do_exit } from '../kernel/exit.ts';
 import { kernel_clone } from '../kernel/fork.ts';
-import { as_task } from '../program.ts';
+import { as_task, fork_exit_parent } from '../program.ts';
 import { layout, run_kernel } from '../testing.ts';
 import { do_user_addr_fault } from './gup.ts';
 import { pte_at } from './memory.ts';

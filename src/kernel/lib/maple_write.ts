@@ -37,7 +37,7 @@ import {
   xa_is_internal,
   xa_is_node,
 } from './maple_node.ts';
-import { mtree_lookup_walk } from './maple_walk.ts';
+import { MA_STATE, mas_state_walk, mas_walk, mtree_lookup_walk } from './maple_walk.ts';
 
 /**
  * struct ma_wr_state - what the write walk learnt: the leaf holding index (when the write stays
@@ -153,20 +153,9 @@ interface slot_range {
 }
 
 function range_at(mt: maple_tree, index: number): slot_range {
-  let node = mt.ma_root as maple_node;
-  let min = 0;
-  let max = ULONG_MAX;
-  for (;;) {
-    const end = node.end;
-    let offset = 0;
-    while (offset < end && (node.pivot[offset] as number) < index) offset++;
-    const smin = offset === 0 ? min : (node.pivot[offset - 1] as number) + 1;
-    const smax = offset < end ? (node.pivot[offset] as number) : max;
-    if (ma_is_leaf(node.type)) return { min: smin, max: smax, entry: node.slot[offset] };
-    node = node.slot[offset] as maple_node;
-    min = smin;
-    max = smax;
-  }
+  const mas = MA_STATE(mt, index, index);
+  const entry = mas_walk(mas);
+  return { min: mas.index, max: mas.last, entry };
 }
 
 /**
@@ -580,38 +569,8 @@ function mas_new_root(mas: ma_state, entry: maple_entry): void {
 
 /** Leave @mas on the range just written, status ma_active (as after mas_wr_store_entry()). */
 function mas_wr_reposition(mas: ma_state): void {
-  const mt = mas.tree;
-  const root = mt.ma_root as maple_node;
-  mas.status = 'ma_active';
-  mas.node = root;
-  mas.min = 0;
-  mas.max = ULONG_MAX;
-  mas.depth = 1;
-  let node = root;
-  let min = 0;
-  let max = ULONG_MAX;
-  const index = mas.index;
-  for (;;) {
-    const end = node.end;
-    let offset = 0;
-    while (offset < end && (node.pivot[offset] as number) < index) offset++;
-    const smin = offset === 0 ? min : (node.pivot[offset - 1] as number) + 1;
-    const smax = offset < end ? (node.pivot[offset] as number) : max;
-    if (ma_is_leaf(node.type)) {
-      mas.node = node;
-      mas.offset = offset;
-      mas.min = min;
-      mas.max = max;
-      mas.end = end;
-      mas.index = smin;
-      mas.last = smax;
-      return;
-    }
-    node = node.slot[offset] as maple_node;
-    min = smin;
-    max = smax;
-    mas.depth++;
-  }
+  mas.status = 'ma_start';
+  mas_state_walk(mas);
 }
 
 /**

@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { load } from '../../engine/prims.ts';
-import { mmget, mmgrab, mmdrop } from '../include/linux/sched/mm.ts';
+import { get_task_mm, mmget, mmgrab, mmdrop } from '../include/linux/sched/mm.ts';
 import { as_task, fork_exit_parent } from '../program.ts';
 import { counts, layout, run_kernel } from '../testing.ts';
-import { do_exit } from './exit.ts';
-import { mmput } from './fork.ts';
+import { do_exit, release_task } from './exit.ts';
+import { mmput, mmput_async } from './fork.ts';
+import { find_lock_task_mm } from '../include/linux/oom.ts';
+import { task_unlock } from '../include/linux/sched/task.ts';
 
 /**
  * exit: P's last thread exits; exit_mm -> mmput -> __mmput -> exit_mmap -> mmdrop.
@@ -73,4 +75,31 @@ void test('mmget defers exit_mmap; mmgrab only keeps the struct', () => {
     '.............. users 0 count 1 map_count 4 [MMF_OOM_SKIP] live',
     'freed',
   ]);
+});
+
+/**
+ * get_task_mm() pins mm_users under task_lock; after exit_mm() (task->mm = NULL) it and
+ * find_lock_task_mm() find nothing. mmput_async() hands the last teardown to a kworker CPU.
+ *   P alive:   get_task_mm(P) -> mm#1, users 1 -> 2; find_lock_task_mm(P) -> P
+ *   P exited:  get_task_mm(P) -> NULL; find_lock_task_mm(P) -> NULL; users 1 (our pin)
+ *   mmput_async(): users 1 -> 0 on this CPU, __mmput() on 'kworker/mmput'
+ */
+void test('get_task_mm, find_lock_task_mm, mmput_async', () => {
+  const seen: string[] = [];
+  let mm_ref: { __state: string } | null = null;
+  const r = run_kernel('v7.0', function* (w) {
+    const P = yield* fork_exit_parent(w, 0);
+    const mm = yield* get_task_mm(P);
+    mm_ref = mm;
+    const t = yield* find_lock_task_mm(P);
+    if (t) yield* task_unlock(t);
+    seen.push(`${mm?.name} ${yield* load(mm!.mm_users)} ${t?.name}`);
+    yield* as_task(w, P, do_exit(P, false));
+    seen.push(`${(yield* get_task_mm(P))?.name ?? 'NULL'} ${(yield* find_lock_task_mm(P))?.name ?? 'NULL'} ${yield* load(mm!.mm_users)}`);
+    yield* release_task(P);
+    yield* mmput_async(mm!);
+    seen.push(mm!.__state);
+  }, {}, { atEnd: () => seen.push(`at end: ${mm_ref?.__state}`) });
+  assert.equal(r.violations.length, 0, r.violations[0]?.message);
+  assert.deepEqual(seen, ['mm#1 2 P[1]', 'NULL NULL 1', 'live', 'at end: freed']);
 });

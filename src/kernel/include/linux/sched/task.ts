@@ -57,9 +57,11 @@ const free_task = kfn('free_task', function* (t: task_struct): Model<void> {
   }
   // __put_task_struct() -> put_signal_struct(): the last task struct of the group frees the
   // signal struct: free_signal_struct() -> mmdrop_async(sig->oom_mm).
-  // CUSTOMISED: sig->sigcnt is "some task sharing it still has usage > 0"; the rmw to NULL
-  // makes sure only one of two racing last puts drops oom_mm.
+  // CUSTOMISED: sig->sigcnt is "some task sharing it still has usage > 0"; signal->live going
+  // from 0 (every thread released) to -1 (freed) makes sure only one of two racing last puts
+  // drops oom_mm. The oom_mm pointer itself stays (the kernel frees the whole struct).
   for (const o of t.w.__reg.tasks) if (o !== t && o.signal === t.signal && (yield* load(o.usage)) > 0) return;
-  const oom_mm = yield* rmw(t.signal.oom_mm, () => null);
+  if ((yield* rmw(t.signal.live, (n) => (n === 0 ? -1 : n))) !== 0) return;
+  const oom_mm = yield* load(t.signal.oom_mm);
   if (oom_mm) yield* mmdrop(oom_mm);
 });

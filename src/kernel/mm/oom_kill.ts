@@ -87,10 +87,26 @@ export function set_max_alloc_retries(w: world, n: number): void {
   oom_state_of(w).max_alloc_retries = n;
 }
 
-/** Pages an mm still holds: rss (file + anon) and swap entries. */
-export function* mm_pages_held(mm: mm_struct): Model<number> {
+/** get_mm_rss() + MM_SWAPENTS: what oom_badness() counts. */
+function* mm_rss_and_swap(mm: mm_struct): Model<number> {
   const [file, anon, swap] = yield* load(mm.rss_stat);
   return file + anon + swap;
+}
+
+/**
+ * Model-only: the pages an mm still maps - PTEs (present or swap) in its live page tables, one
+ * load per PTE page. Unlike the rss counters (updated after a zap has freed its pages) this is
+ * what a reaper or exit_mmap() has not yet unmapped.
+ */
+export function* mm_pages_held(mm: mm_struct): Model<number> {
+  const pgd = yield* load(mm.pgd);
+  if (!pgd) return 0;
+  let n = 0;
+  for (const pt of [...pgd.values()]) {
+    const ptes = yield* load(pt.ptes);
+    if (ptes) n += ptes.size;
+  }
+  return n;
 }
 
 // ---- task helpers ------------------------------------------------------------------------
@@ -220,7 +236,7 @@ export const oom_badness = kfn('oom_badness', function* (p: task_struct, _totalp
     yield* task_unlock(t);
     return LONG_MIN;
   }
-  const rss = yield* mm_pages_held(mm); // get_mm_rss(p->mm) + get_mm_counter(p->mm, MM_SWAPENTS)
+  const rss = yield* mm_rss_and_swap(mm); // get_mm_rss(p->mm) + get_mm_counter(p->mm, MM_SWAPENTS)
   const pgd = yield* load(mm.pgd);
   const points = rss + (pgd ? pgd.size : 0); // + mm_pgtables_bytes(p->mm) / PAGE_SIZE
   yield* task_unlock(t);

@@ -20,8 +20,12 @@
 //   content, API results and statuses are the kernel's, checked against maple-oracle/.
 // - No locks, no RCU callbacks: replaced nodes are flagged dead and readers re-walk (maple_walk.ts).
 // - No slab: allocation is the gfp_t callback; mas_nomem() has nothing to retry (maple_alloc.ts).
-// - Gap searches always start from the root (maple_gap.ts).
-// - mtree_insert_range() reports -EEXIST before trying to allocate.
+// - mas_next_node()/mas_prev_node() re-walk from the root to the neighbouring leaf (maple_walk.ts).
+// - Gap searches always start from the root; a failed one always leaves ma_error (maple_gap.ts).
+// - __mt_dup() asks the allocator once per node in pre-order; on -ENOMEM the new tree is left
+//   empty (maple_dup.ts). mt_validate() returns the violations instead of printing them.
+// - mtree_insert_range() reports -EEXIST before trying to allocate; mas_store() takes an
+//   optional gfp_t standing in for its GFP_NOWAIT allocation.
 
 import {
   type ma_state,
@@ -262,7 +266,7 @@ export function mtree_load(mt: maple_tree, index: number): maple_entry {
  * Models: lib/maple_tree.c: mtree_store_range()
  */
 export function mtree_store_range(mt: maple_tree, index: number, last: number, entry: maple_entry, gfp: gfp_t): number {
-  if (xa_is_advanced(entry) && !xa_is_zero(entry)) return -EINVAL;
+  if (xa_is_advanced(entry)) return -EINVAL; // XA_ZERO_ENTRY is above XA_RETRY_ENTRY: accepted
   if (index > last) return -EINVAL;
   return __mas_store_gfp(MA_STATE(mt, index, last), entry, gfp, false);
 }
@@ -294,7 +298,7 @@ function mas_insert(mas: ma_state, entry: maple_entry, gfp: gfp_t): maple_entry 
  * Models: lib/maple_tree.c: mtree_insert_range()
  */
 export function mtree_insert_range(mt: maple_tree, first: number, last: number, entry: maple_entry, gfp: gfp_t): number {
-  if (xa_is_advanced(entry) && !xa_is_zero(entry)) return -EINVAL;
+  if (xa_is_advanced(entry)) return -EINVAL;
   if (first > last) return -EINVAL;
   const mas = MA_STATE(mt, first, last);
   mas_insert(mas, entry, gfp);

@@ -11,7 +11,8 @@
 // - Split points: the kernel's mab_calc_split() balances differently; here a level with n slots is
 //   cut into ceil(n / slots) nearly equal nodes, never ending a non-right-most leaf on NULL.
 // - An under-full node takes in all of one neighbour (left if any, else right) and is re-cut,
-//   where the kernel may shift only part of a sibling.
+//   where the kernel may shift only part of a sibling. An overflowing node first shares with its
+//   left sibling when that has room (the kernel's mas_push_data() also tries the right one).
 // - In non-RCU mode a node replaced one-for-one is rewritten in place (as the kernel's node store
 //   does through its on-stack copy); in RCU mode it is replaced by a new node and marked dead,
 //   except exact-fit stores, which write one slot in place as in the kernel.

@@ -23,7 +23,7 @@ import type { proc_stall } from '../../kernel/fs/proc/task_mmu.ts';
 import { EINVAL, ESRCH } from '../../kernel/include/linux/errno.ts';
 import { SIGKILL, type mm_struct, type task_struct } from '../../kernel/include/linux/mm_types.ts';
 import { pidfd_open, pidfd_send_signal, type pidfd } from '../../kernel/kernel/pid.ts';
-import { PROCESS_MRELEASE_REAP_KILL, process_mrelease } from '../../kernel/mm/process_mrelease.ts';
+import { ENOSYS, PROCESS_MRELEASE_REAP_KILL, process_mrelease } from '../../kernel/mm/process_mrelease.ts';
 import { as_task, exec_process, kernel_program } from '../../kernel/program.ts';
 import type { Scenario } from '../types.ts';
 import { boot_init, mm_of, pages_held, process_with_memory, run_actors, victim_body } from './common.ts';
@@ -47,7 +47,7 @@ function until_exited(V: task_struct, stalled: Loc<boolean>): proc_stall {
  */
 const lmkd_kill = kfn('lmkd', function* (fd: pidfd, handoff: Loc<number>, V: task_struct, mm: mm_struct): Model<void> {
   const ret = yield* process_mrelease(fd, PROCESS_MRELEASE_REAP_KILL);
-  if (ret === -EINVAL) {
+  if (ret === -EINVAL || ret === -ENOSYS) { // no REAP_KILL (or no process_mrelease at all)
     yield* pidfd_send_signal(fd, SIGKILL);
     yield* store(handoff, 1);
     return;

@@ -16,8 +16,12 @@ import { encodeSchedule } from './schedule.ts';
 import { ScheduleFollower, Session } from './session.ts';
 import { exploreNaive } from './naive.ts';
 
-/** Executions allowed per preemption bound when looking for a cheaper schedule. */
-const SEARCH_BUDGET = 2000;
+/** Executions allowed, over all bounds, when looking for a cheaper schedule. */
+const SEARCH_BUDGET = 1000;
+/** Bounds tried: 0 .. MAX_BOUND - 1 preemptions (few bugs need more, per SCTBench). */
+const MAX_BOUND = 3;
+/** With an injected clock, the search stops after this long. */
+const SEARCH_MS = 5000;
 
 interface Measured {
   readonly schedule: string;
@@ -158,18 +162,22 @@ export function minimizeSchedule(program: Program, v: Violation, options: Explor
     if (same(ml) && better(ml, best!)) best = ml;
   };
   consider(v.schedule);
-  for (let bound = 0; bound < best.preemptions; bound++) {
+  const now = options.now;
+  const started = now?.() ?? 0;
+  let spent = 0;
+  for (let bound = 0; bound < Math.min(best.preemptions, MAX_BOUND) && spent < SEARCH_BUDGET; bound++) {
     let found: string | null = null;
     const s = new Session(program, {
       ...base,
       stopOnViolation: false,
-      maxExecutions: SEARCH_BUDGET,
-      shouldStop: () => found !== null,
+      maxExecutions: SEARCH_BUDGET - spent,
+      shouldStop: () => found !== null || (now !== undefined && now() - started > SEARCH_MS),
       onExecution: (e) => {
         if (found === null && e.violation === v.kind && e.message === v.message) found = e.schedule();
       },
     });
     exploreNaive(s, bound);
+    spent += s.executions;
     if (found !== null) {
       consider(found);
       break;

@@ -26,7 +26,7 @@
  * earlier is judged by whether some thread slept there or started to sleep in between,
  * and a reversal that turns out not to fit is abandoned and counted as blocked.
  */
-import type { Ev, WNode } from './events.ts';
+import type { Ev, Seq, WNode } from './events.ts';
 import { dependent, insertWakeup } from './events.ts';
 import { HbRecorder } from './hb.ts';
 import type { Decider } from './runtime.ts';
@@ -99,7 +99,7 @@ export function exploreDpor(s: Session): boolean {
   };
 
   for (;;) {
-    let stack: Node[] = [newNode([], [])];
+    const stack: Node[] = [newNode([], [])];
     let firstNew = 0;
     for (;;) {
       hb.reset();
@@ -158,7 +158,7 @@ export function exploreDpor(s: Session): boolean {
         if (pos >= firstNew) node.ev = hb.event(pos, false);
         if (pos + 1 === stack.length) {
           const ev = node.ev!;
-          stack.push(newNode(cur.children, node.sleep.filter((d) => !dependent(d, ev))));
+          stack.push(newNode(cur.children, awake(node.sleep, ev)));
         }
       }
       if (blocked) s.blocked++;
@@ -196,7 +196,7 @@ export function exploreDpor(s: Session): boolean {
         if (node.wut.length > 0) break;
       }
       if (i < 0) break;
-      stack = stack.slice(0, i + 1);
+      stack.length = i + 1;
       firstNew = i;
     }
     if (!advanceTrail(root)) return true;
@@ -211,9 +211,21 @@ function reverseRaces(hb: HbRecorder, stack: readonly Node[], from: number, firs
     const i = hb.raceA[k]!;
     const target = stack[i]!;
     const v = hb.reversal(i, j);
-    if (target.sleep.some((d) => v.weakInitial(d) !== -2)) continue;
-    insertWakeup(target.wut, v);
+    if (!sleepCovers(target.sleep, v)) insertWakeup(target.wut, v);
   }
+}
+
+/** The sleeping events that stay asleep after `ev` runs: those independent of it. */
+function awake(sleep: readonly Ev[], ev: Ev): Ev[] {
+  const out: Ev[] = [];
+  for (const d of sleep) if (!dependent(d, ev)) out.push(d);
+  return out;
+}
+
+/** Is some sleeping event a weak initial of `v` (so `v` was explored already)? */
+function sleepCovers(sleep: readonly Ev[], v: Seq): boolean {
+  for (const d of sleep) if (v.weakInitial(d) !== -2) return true;
+  return false;
 }
 
 function isEnabledActor(actors: Int32Array, n: number, actor: number): boolean {

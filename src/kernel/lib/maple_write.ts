@@ -568,6 +568,60 @@ function mas_new_root(mas: ma_state, entry: maple_entry): void {
   if (xa_is_node(old)) mte_set_dead_walk(old);
 }
 
+/**
+ * mas_wr_node_store() - the write stays inside @leaf (bounds min..max) and the leaf neither
+ * overflows nor falls under its minimum: rewrite it in place (non-RCU). Returns false otherwise.
+ * Models: lib/maple_tree.c: mas_wr_node_store() / mas_wr_slot_store() / mas_wr_append()
+ */
+function mas_wr_node_store(leaf: maple_node, min: number, max: number, index: number, last: number, entry: maple_entry): boolean {
+  const end = leaf.end;
+  const pivot = leaf.pivot;
+  let offset = 0;
+  while (offset < end && (pivot[offset] as number) < index) offset++;
+  let offset_end = offset;
+  while (offset_end < end && (pivot[offset_end] as number) < last) offset_end++;
+  const r_min = offset === 0 ? min : (pivot[offset - 1] as number) + 1;
+  const end_piv = offset_end < end ? (pivot[offset_end] as number) : max;
+  const head = r_min < index ? 1 : 0;
+  const tail = end_piv > last ? 1 : 0;
+  const new_end = end - (offset_end - offset + 1) + head + 1 + tail;
+  if (new_end >= leaf.slot.length || (leaf.parent !== null && new_end < mt_min_slots(leaf.type))) return false;
+  const head_entry = leaf.slot[offset];
+  const tail_entry = leaf.slot[offset_end];
+  // the slots after the write move by (new_end - end); copy in the direction that is safe
+  const shift = new_end - end;
+  const piv = (i: number): number => (i < end ? (pivot[i] as number) : max);
+  if (shift > 0) {
+    for (let i = end; i > offset_end; i--) {
+      leaf.slot[i + shift] = leaf.slot[i];
+      if (i + shift < pivot.length) pivot[i + shift] = piv(i);
+    }
+  } else if (shift < 0) {
+    for (let i = offset_end + 1; i <= end; i++) {
+      leaf.slot[i + shift] = leaf.slot[i];
+      if (i + shift < pivot.length) pivot[i + shift] = piv(i);
+    }
+  }
+  let at = offset;
+  if (head) {
+    leaf.slot[at] = head_entry;
+    pivot[at++] = index - 1;
+  }
+  leaf.slot[at] = entry;
+  if (at < pivot.length) pivot[at] = last;
+  at++;
+  if (tail) {
+    leaf.slot[at] = tail_entry;
+    if (at < pivot.length) pivot[at] = end_piv;
+  }
+  for (let i = new_end + 1; i < leaf.slot.length; i++) leaf.slot[i] = null;
+  if (new_end < pivot.length) pivot[new_end] = max;
+  for (let i = new_end + 1; i < pivot.length; i++) pivot[i] = 0;
+  leaf.end = new_end;
+  mas_update_gap(leaf, min, max);
+  return true;
+}
+
 /** Leave @mas on the range just written, status ma_active (as after mas_wr_store_entry()). */
 function mas_wr_reposition(mas: ma_state): void {
   mas.status = 'ma_start';
@@ -607,7 +661,7 @@ export function mas_wr_store_entry(wr: ma_wr_state, reposition: boolean): void {
     const was_null = leaf.slot[offset] === null;
     leaf.slot[offset] = entry;
     if (was_null !== (entry === null)) mas_update_gap(leaf, wr.min, wr.max);
-  } else {
+  } else if (leaf === null || mt_in_rcu(mt) || !mas_wr_node_store(leaf, wr.min, wr.max, mas.index, mas.last, entry)) {
     const lo = leaf === null ? null : { node: leaf, min: wr.min, max: wr.max };
     mas_wr_rebuild(mt, mas.index, mas.last, entry, !mt_in_rcu(mt), lo);
   }

@@ -20,17 +20,11 @@ import type { gfp_t } from './maple_alloc.ts';
 /** mas_copy_node() and its children, pre-order; null when @gfp refused a node. */
 function mas_dup_node(src: maple_node, parent: maple_node | null, parent_slot: number, gfp: gfp_t): maple_node | null {
   if (!gfp()) return null;
-  const node = new maple_node(src.type);
+  // mas_copy_node(): same pivots and gaps; leaf entries are shared, not copied
+  const node = new maple_node(src.type, src);
   node.parent = parent;
   node.parent_slot = parent_slot;
-  node.end = src.end;
-  for (let i = 0; i < src.pivot.length; i++) node.pivot[i] = src.pivot[i] as number;
-  if (src.gap !== null && node.gap !== null) for (let i = 0; i < src.gap.length; i++) node.gap[i] = src.gap[i] as number;
-  if (ma_is_leaf(src.type)) {
-    // leaf: the entries are shared, not copied
-    for (let i = 0; i <= src.end; i++) node.slot[i] = src.slot[i];
-    return node;
-  }
+  if (ma_is_leaf(src.type)) return node;
   for (let i = 0; i <= src.end; i++) {
     const child = mas_dup_node(src.slot[i] as maple_node, node, i, gfp);
     if (child === null) return null;

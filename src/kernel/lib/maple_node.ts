@@ -82,8 +82,16 @@ export class maple_node {
   /** Set when the node has been replaced (mte_set_node_dead()). */
   dead = false;
 
-  constructor(type: maple_type) {
+  /** A zeroed node of @type (mas_pop_node()), or a copy of @src's pivots, slots and gaps. */
+  constructor(type: maple_type, src?: maple_node) {
     this.type = type;
+    if (src !== undefined) {
+      this.pivot = src.pivot.slice();
+      this.slot = src.slot.slice();
+      this.gap = src.gap === null ? null : src.gap.slice();
+      this.end = src.end;
+      return;
+    }
     this.pivot = new Array<number>(mt_pivots(type)).fill(0);
     this.slot = new Array<unknown>(mt_slots(type)).fill(null);
     this.gap = type === maple_arange_64 ? new Array<number>(MAPLE_ARANGE64_SLOTS).fill(0) : null;

@@ -27,9 +27,11 @@ const cases: readonly oom_case[] = [
   { s: R10, flip: ['v7.0+reap-kill', '-mreleaseReapKill', 'appear'], report: /returned -ESRCH .* still maps \d+ pages, pinned by mm_users/ },
   { s: R11, flip: ['v7.0+exit-write-lock', '-walkersUseMmCountOnly', 'vanish'], report: /deadlock: .*mmap_lock held by cat/ },
   { s: proc_maps_vs_exit },
-  { s: R12, flip: ['v6.18', '-reaperReverse', 'appear'], report: /contended \d+ PTE locks/ },
+  // R12 needs two lock-step interleavings of the reaper and exit_mmap: DPOR finds it after ~250 executions.
+  { s: R12, flip: ['v6.18', '-reaperReverse', 'appear'], report: /contended \d+ PTE locks/, firstMs: 15_000 },
   { s: R13, flip: ['v6.18', '-thawWholeProcess', 'appear'], report: /still frozen/ },
   { s: R14, report: /unable to reap .* MMF_OOM_SKIP set while .* still maps/ },
+  // R1 needs V preempted inside exit_mmap(): DPOR finds it after ~6000 executions (see the summary).
   { s: R1, report: /second OOM victim W killed while the first victim V still held/, firstMs: 120_000 },
   { s: oom_reaper_vs_exit },
 ];

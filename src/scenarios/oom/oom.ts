@@ -102,7 +102,7 @@ export const R12: Scenario = {
     'also walks upwards and both fight for the same PTE locks; since v6.18 it walks from the top ' +
     '(zhongjinji v9, switch reaperReverse) and they meet once at most. Metric ptl_contended ' +
     '(PTE-lock acquisitions that found the lock held); the scenario declares a violation when it ' +
-    `exceeds ${R12_MAX_CONTENDED}. No fault injection; DPOR bounded to 400 executions.`,
+    `exceeds ${R12_MAX_CONTENDED}. No fault injection; DPOR bounded to 400 executions (the first counterexample comes after ~250).`,
   source: 'seeds/000 (slides: "Exit racing with OOM - the PTE teardown with split PT locks"); kernel-spec.md R12',
   kernel: true,
   build: ({ kernel }) => build_r12(kernel!),

@@ -78,7 +78,7 @@ function build_r12(kernel: kcfg) {
   return () =>
     kernel_program(kernel, function* (w) {
       yield* boot_init(w);
-      const V = yield* process_with_memory(w, 'V', [1, 1, 1]);
+      const V = yield* process_with_memory(w, 'V', [1, 1]);
       const A = yield* allocator(w);
       yield* oom_reaper_start(w);
       yield* kill_by_oom(w, A);
@@ -90,14 +90,14 @@ function build_r12(kernel: kcfg) {
       yield* metric('ptl_contended', stat.count);
       if (stat.count > R12_MAX_CONTENDED)
         throw new ModelViolation('property', `the OOM reaper and exit_mmap() contended ${stat.count} PTE locks (threshold ${R12_MAX_CONTENDED}): both walk V's VMAs upwards`);
-    }, { world: { totalram_pages: 4 } });
+    }, { world: { totalram_pages: 3 } });
 }
 
 export const R12: Scenario = {
   id: 'R12',
   name: 'oom_reaper-vs-exit_mmap-ptl',
   summary:
-    'Quantitative. V (three VMAs, one PTE page each) is OOM-killed and exits; its exit_mmap() ' +
+    'Quantitative. V (two VMAs, one PTE page each) is OOM-killed and exits; its exit_mmap() ' +
     'unmaps upwards under the read lock while the oom_reaper reaps it: before v6.18 the reaper ' +
     'also walks upwards and both fight for the same PTE locks; since v6.18 it walks from the top ' +
     '(zhongjinji v9, switch reaperReverse) and they meet once at most. Metric ptl_contended ' +

@@ -31,7 +31,7 @@ function assertUsageError(r: Run, pattern: RegExp): void {
   assert.equal(r.stderr.trim().split('\n').length, 1, `one line expected: ${r.stderr}`);
 }
 
-test('bad input: one line naming the problem, exit 2', async () => {
+void test('bad input: one line naming the problem, exit 2', async () => {
   assertUsageError(await mmlife('check', 'no-such-scenario'), /unknown scenario 'no-such-scenario'/);
   assertUsageError(await mmlife('check', 'classic/lastzero', '--param', 'N=ten'), /malformed --param 'N=ten'/);
   assertUsageError(await mmlife('check', 'classic/lastzero', '--param', 'M=3'), /has no parameter 'M'/);
@@ -42,7 +42,7 @@ test('bad input: one line naming the problem, exit 2', async () => {
   assertUsageError(await mmlife('replay', 'classic/abba', '--schedule', 'garbage'), /cannot replay schedule/);
 });
 
-test('check --json reports the counts a script needs', async () => {
+void test('check --json reports the counts a script needs', async () => {
   const r = await mmlife('check', 'classic/lastzero', '--param', 'N=5', '--json');
   assert.equal(r.code, 0, r.stderr);
   const j = JSON.parse(r.stdout) as Record<string, unknown>;
@@ -55,7 +55,7 @@ test('check --json reports the counts a script needs', async () => {
   assert.equal(j['blocked'], 0);
 });
 
-test('a violation exits 1, prints the per-CPU table, and its replay command reproduces it', async () => {
+void test('a violation exits 1, prints the per-CPU table, and its replay command reproduces it', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'mmlife-cli-'));
   const out = join(dir, 'abba.json');
   const r = await mmlife('check', 'classic/abba', '--out', out);
@@ -75,7 +75,7 @@ test('a violation exits 1, prints the per-CPU table, and its replay command repr
   assert.match(fromFile.stdout, /verdict: VIOLATION \(deadlock\)/);
 });
 
-test('a malformed trace file is refused with exit 2 and nothing else', async () => {
+void test('a malformed trace file is refused with exit 2 and nothing else', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'mmlife-cli-'));
   const bad = join(dir, 'bad.json');
   writeFileSync(bad, '{"version": 1, "oops": true}');
@@ -85,7 +85,7 @@ test('a malformed trace file is refused with exit 2 and nothing else', async () 
   assert.equal(readFileSync(bad, 'utf8'), '{not json');
 });
 
-test('list --json names scenarios, presets and switches', async () => {
+void test('list --json names scenarios, presets and switches', async () => {
   const r = await mmlife('list', '--json');
   assert.equal(r.code, 0, r.stderr);
   const j = JSON.parse(r.stdout) as { scenarios: { id: string }[]; presets: string[]; switches: { name: string }[] };
@@ -94,7 +94,7 @@ test('list --json names scenarios, presets and switches', async () => {
   assert.ok(j.switches.some((s) => s.name === 'xaZeroMarker'));
 });
 
-test('maple replays an oracle script to the kernel output', async () => {
+void test('maple replays an oracle script to the kernel output', async () => {
   // build/src/cli -> repository root -> ../shared
   const oracle = fileURLToPath(new URL('../../../../shared/maple-oracle/', import.meta.url));
   const r = await mmlife('maple', join(oracle, '02.script'));
@@ -102,7 +102,7 @@ test('maple replays an oracle script to the kernel output', async () => {
   assert.equal(r.stdout, readFileSync(join(oracle, '02.expected'), 'utf8'));
 });
 
-test('R5: the race on v6.12, gone on v6.13, back when the fix is patched out', async () => {
+void test('R5: the race on v6.12, gone on v6.13, back when the fix is patched out', async () => {
   const before = await mmlife('check', 'R5', '--kernel', 'v6.12', '--json');
   assert.equal(before.code, 1, before.stderr);
   const v = (JSON.parse(before.stdout) as { violation: { kind: string; table: string; replay: string } }).violation;

@@ -65,7 +65,7 @@ export async function runMatrix(flags: MatrixFlags): Promise<{ cells: MatrixCell
   const cells = requests.map((req, i): MatrixCell => {
     const r = results[i] as ExploreResult;
     const scenario = scenarios.find((s) => s.id === req.scenario);
-    const expected = (scenario?.expect?.[req.kernel as string] ?? 'pass') as Verdict;
+    const expected: Verdict = scenario?.expect?.[req.kernel as string] ?? 'pass';
     const v = r.violations[0];
     const verdict: Verdict = v ? 'violation' : 'pass';
     return {

@@ -104,7 +104,7 @@ function definedOnly(req: RunRequest): ExploreOptions {
   ] as const) {
     if (req[key] !== undefined) o[key] = req[key];
   }
-  return o as ExploreOptions;
+  return o;
 }
 
 /** The shell command that replays a schedule. */

@@ -54,6 +54,8 @@ export const syscall_fault_sites: readonly fault_site_doc[] = [
   { site: 'do_cow_fault:alloc_page', what: 'page fault: private copy of a file page' },
   { site: 'do_wp_page:alloc_page', what: 'write fault: COW copy' },
   { site: 'do_swap_page:alloc_page', what: 'page fault: swap-in' },
+  { site: 'do_huge_pmd_anonymous_page:alloc_pages', what: 'THP fault: the huge page (falls back to PTEs)' },
+  { site: 'do_huge_pmd_anonymous_page:pte_alloc_one', what: 'THP fault: the deposited page table (VM_FAULT_OOM)' },
 ];
 
 /** Sites of the outside actors' paths (their files own the details). */

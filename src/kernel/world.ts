@@ -74,6 +74,12 @@ export interface world {
   /** Free swap slots. */
   readonly nr_swap_pages: Loc<number>;
   readonly total_swap_pages: number;
+  /**
+   * /sys/kernel/mm/transparent_hugepage/enabled: 'madvise' gives a VM_HUGEPAGE anonymous VMA
+   * that covers a whole PMD a huge PMD at its first fault (mm/huge_memory.ts); 'never' (the
+   * default here) keeps every mapping on PTE pages.
+   */
+  readonly transparent_hugepage: 'never' | 'madvise';
   /** Model-only state below. */
   cur: cpu_ctx | null;
   /**
@@ -94,6 +100,8 @@ export interface world_params {
   readonly totalram_pages?: number;
   /** Swap slots (default 16). */
   readonly total_swap_pages?: number;
+  /** transparent_hugepage/enabled (default 'never'). */
+  readonly transparent_hugepage?: 'never' | 'madvise';
 }
 
 /**
@@ -136,6 +144,7 @@ export function* world_init(cfg: KernelConfig, params: world_params = {}): Model
     totalram_pages: totalram,
     nr_swap_pages: yield* newLoc('nr_swap_pages', totalswap),
     total_swap_pages: totalswap,
+    transparent_hugepage: params.transparent_hugepage ?? 'never',
     cur: null,
     __oom_slowpath: null,
     __ptl_contention: null,

@@ -4,13 +4,15 @@
 // CUSTOMISED: a user access is do_user_addr_fault() with the mmap read lock (no per-VMA lock
 // path); populate faults page by page.
 import type { Model } from '../../engine/op.ts';
+import { ModelViolation } from '../../engine/op.ts';
 import { kfn, load } from '../../engine/prims.ts';
 import { vma_deref } from '../debug/kasan.ts';
 import { find_vma } from '../include/linux/mm.ts';
 import { EFAULT } from '../include/linux/errno.ts';
 import { mmap_read_lock, mmap_read_unlock } from '../include/linux/mmap_lock.ts';
-import { PAGE_SIZE, VM_WRITE, type task_struct } from '../include/linux/mm_types.ts';
-import { handle_mm_fault, VM_FAULT_OOM, VM_FAULT_SIGBUS, VM_FAULT_SIGSEGV } from './memory.ts';
+import { PAGE_SIZE, VM_WRITE, type pte_table, type task_struct, type vm_area_struct } from '../include/linux/mm_types.ts';
+import { pmd_trans_huge_lock } from './huge_memory.ts';
+import { handle_mm_fault, mm_pgd, pmd_index, pte_lock, VM_FAULT_OOM, VM_FAULT_SIGBUS, VM_FAULT_SIGSEGV } from './memory.ts';
 
 /**
  * do_user_addr_fault() - a user access of @addr by @current (write or read).
@@ -44,3 +46,26 @@ export const mm_populate = kfn('mm_populate', function* (current: task_struct, s
   }
   return 0;
 });
+
+/**
+ * follow_pmd_mask() - the page walk's PMD step at @addr of @vma: the page table (or huge PMD)
+ * locked, or null when the PMD is none. The PMD is read once for the pmd_none() check and, for
+ * a huge PMD, again by pmd_lock() to find its lock. Nothing stops a concurrent zap in between
+ * unless the caller excludes it (mmap_lock for write, or no other zapper): if the OOM reaper
+ * cleared the huge PMD after the check, the lock pointer derived from it is NULL, the oops of
+ * race R2 as reported on powerpc (27ae357fa82b).
+ * Models: mm/gup.c: follow_page_mask() -> follow_pmd_mask() (v4.14)
+ */
+export function* follow_pmd_mask(vma: vm_area_struct, addr: number): Model<pte_table | null> {
+  const mm = vma.vm_mm;
+  const pt = (yield* mm_pgd(mm)).get(pmd_index(addr));
+  if (!pt) return null; // pmd_none(pmdval): no_page_table()
+  if (!pt.huge) {
+    yield* pte_lock(mm, pt); // follow_page_pte(): pte_offset_map_lock()
+    return pt;
+  }
+  if (!(yield* mm_pgd(mm)).get(pmd_index(addr)))
+    throw new ModelViolation('oops', `BUG: Unable to handle kernel data access at 0x00000000 (NULL page-table lock): follow_page_mask() -> pmd_lock() on the huge PMD of ${vma.name} after it was zapped behind its pmd_none() check`);
+  // pmd_lock(), then if (unlikely(!pmd_trans_huge(*pmd))): zapped meanwhile, no page
+  return (yield* pmd_trans_huge_lock(vma, pt)) ? pt : null;
+}

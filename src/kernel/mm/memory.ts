@@ -9,7 +9,9 @@
 // - Pages are freed as soon as their last reference goes (no mmu_gather batching, no TLB).
 // - free_pgtables() unlinks every VMA from the rmap, then frees the PTE pages of the whole span
 //   once, with the kernel's floor/ceiling rounding (free_pgd_range) at PMD granularity.
-// STUBBED: huge pages, PFN maps, device/migration entries, pinned-page copies at fork,
+// - Transparent huge pages only as anonymous huge PMDs (mm/huge_memory.ts), with
+//   transparent_hugepage=madvise; hugetlbfs is not modelled.
+// STUBBED: PFN maps, device/migration entries, pinned-page copies at fork,
 //   mmu notifiers, uffd-wp, per-VMA-lock faults (faults take mmap_read_lock).
 import type { Model } from '../../engine/op.ts';
 import { ModelViolation } from '../../engine/op.ts';
@@ -36,11 +38,13 @@ import {
 import { get_page, put_page, alloc_page } from './page_alloc.ts';
 import { anon_vma_prepare, unlink_anon_vmas } from './rmap.ts';
 import { add_to_mmlist, free_swap_and_cache, swap_duplicate } from './swapfile.ts';
-import { new_name } from '../world.ts';
+import { new_name, type world } from '../world.ts';
+import { do_huge_pmd_anonymous_page, thp_vma_suitable, zap_huge_pmd } from './huge_memory.ts';
 
 export const VM_FAULT_OOM = 0x1;
 export const VM_FAULT_SIGBUS = 0x2;
 export const VM_FAULT_SIGSEGV = 0x40;
+export const VM_FAULT_FALLBACK = 0x800;
 
 export function pmd_index(addr: number): number {
   return Math.floor(addr / PMD_SIZE);
@@ -83,33 +87,50 @@ export function* pte_offset_map_lock(mm: mm_struct, addr: number): Model<pte_tab
  * @site: fault site of the page-table allocation ('copy_page_range:pte_alloc').
  * Models: mm/memory.c: __pte_alloc() / pmd_install()
  */
-export function* __pte_alloc(mm: mm_struct, addr: number, site: string): Model<number> {
+export function* __pte_alloc(mm: mm_struct, addr: number, site: string, huge = false): Model<number> {
   const idx = pmd_index(addr);
   if ((yield* mm_pgd(mm)).has(idx)) return 0;
   if (yield* fault(site)) return -12;
-  const w = mm.w;
-  const name = new_name(w, 'pt');
+  const pt = yield* pte_alloc_one(mm.w, idx, huge, new Map());
+  if (!(yield* pmd_install(mm, pt))) yield* pte_free(pt); // someone else populated it
+  return 0;
+}
+
+/**
+ * pte_alloc_one() - a new page table for PMD entry @idx holding @ptes (a huge one stands for a
+ * huge PMD and its deposited table: mm_types.ts pte_table.huge). Registered for the audit.
+ * Models: include/asm-generic/pgalloc.h: pte_alloc_one()
+ */
+export function* pte_alloc_one(w: world, idx: number, huge: boolean, ptes: ReadonlyMap<number, pte_t>): Model<pte_table> {
+  const name = new_name(w, huge ? 'pmd_huge' : 'pt');
   const pt: pte_table = {
     name,
     pmd_index: idx,
     ptl: yield* lock_create(w, name, 'ptlock', 'spinlock'),
-    ptes: yield* newLoc<ReadonlyMap<number, pte_t> | null>(`${name}.ptes`, new Map()),
+    huge,
+    ptes: yield* newLoc<ReadonlyMap<number, pte_t> | null>(`${name}.ptes`, ptes),
     __state: 'live',
   };
   w.__reg.pts.push(pt);
-  let raced = false;
+  return pt;
+}
+
+/**
+ * pmd_install() - point the empty PMD entry of @pt at it. Returns false when the entry was
+ * populated meanwhile (the caller frees @pt).
+ * Models: mm/memory.c: pmd_install() / mm/huge_memory.c: set_pmd_at() after pmd_none()
+ */
+export function* pmd_install(mm: mm_struct, pt: pte_table): Model<boolean> {
+  let installed = false;
   yield* rmw(mm.pgd, (pgd) => {
-    if (!pgd) return pgd;
-    if (pgd.has(idx)) raced = true; // pmd_install(): someone else populated it
-    else pgd.set(idx, pt);
+    if (pgd && !pgd.has(pt.pmd_index)) { pgd.set(pt.pmd_index, pt); installed = true; }
     return pgd;
   });
-  if (raced) yield* pte_free(pt);
-  return 0;
+  return installed;
 }
 
 /** pte_free() - free a PTE page (its entries must be gone). */
-function* pte_free(pt: pte_table): Model<void> {
+export function* pte_free(pt: pte_table): Model<void> {
   yield* store(pt.ptes, null);
   pt.__state = 'freed';
 }
@@ -147,7 +168,8 @@ export const copy_page_range = kfn('copy_page_range', function* (dst_vma: vm_are
     if (!src_pt) continue; // pmd_none_or_clear_bad(src_pmd)
     const lo = Math.max(src_vma.vm_start, idx * PMD_SIZE);
     const hi = Math.min(src_vma.vm_end, (idx + 1) * PMD_SIZE);
-    if ((yield* __pte_alloc(dst_mm, lo, 'copy_page_range:pte_alloc')) !== 0) return -12;
+    // copy_huge_pmd(): a huge PMD is copied as a huge PMD (its deposit is the allocation)
+    if ((yield* __pte_alloc(dst_mm, lo, 'copy_page_range:pte_alloc', src_pt.huge)) !== 0) return -12;
     const dst_pt = (yield* mm_pgd(dst_mm)).get(idx)!;
     yield* pte_lock(dst_mm, dst_pt);
     yield* pte_lock(src_mm, src_pt, 1); // spin_lock_nested(src_ptl, SINGLE_DEPTH_NESTING)
@@ -199,6 +221,10 @@ export const unmap_page_range = kfn('unmap_page_range', function* (vma: vm_area_
   for (const idx of pmd_span(start, end)) {
     const pt = (yield* mm_pgd(mm)).get(idx);
     if (!pt) continue;
+    if (pt.huge) { // zap_pmd_range(): pmd_trans_huge(*pmd)
+      yield* zap_huge_pmd(vma, pt);
+      continue;
+    }
     yield* pte_lock(mm, pt);
     const zapped: pte_t[] = [];
     yield* pt_ptes(pt);
@@ -207,22 +233,27 @@ export const unmap_page_range = kfn('unmap_page_range', function* (vma: vm_area_
       return m;
     });
     yield* pte_unlock(mm, pt);
-    let file = 0;
-    let anon = 0;
-    let swap = 0;
-    for (const p of zapped) {
-      if (p.kind === 'swap') {
-        swap--;
-        yield* free_swap_and_cache(mm.w, p);
-      } else {
-        if (p.page.anon) anon--;
-        else file--;
-        yield* put_page(mm.w, p.page); // tlb_remove_page(): freed at tlb_finish_mmu
-      }
-    }
-    yield* add_mm_rss(mm, file, anon, swap);
+    yield* zap_put_entries(mm, zapped);
   }
 });
+
+/** Drops the page and swap references of zapped entries and the rss counters with them. */
+export function* zap_put_entries(mm: mm_struct, zapped: readonly pte_t[]): Model<void> {
+  let file = 0;
+  let anon = 0;
+  let swap = 0;
+  for (const p of zapped) {
+    if (p.kind === 'swap') {
+      swap--;
+      yield* free_swap_and_cache(mm.w, p);
+    } else {
+      if (p.page.anon) anon--;
+      else file--;
+      yield* put_page(mm.w, p.page); // tlb_remove_page(): freed at tlb_finish_mmu
+    }
+  }
+  yield* add_mm_rss(mm, file, anon, swap);
+}
 
 /**
  * unmap_vmas() - zap every VMA of @vmas over its whole range.
@@ -331,6 +362,10 @@ export const handle_mm_fault = kfn('handle_mm_fault', function* (vma: vm_area_st
   addr -= addr % PAGE_SIZE;
   const flags = yield* load(vma.vm_flags);
   if (yield* check_stable_address_space(mm)) return VM_FAULT_SIGBUS; // reaped by the OOM reaper
+  if (mm.w.transparent_hugepage === 'madvise' && thp_vma_suitable(vma, flags, addr) && !(yield* mm_pgd(mm)).has(pmd_index(addr))) {
+    const ret = yield* do_huge_pmd_anonymous_page(vma, addr, flags); // create_huge_pmd()
+    if (ret !== VM_FAULT_FALLBACK) return ret;
+  }
   if ((yield* __pte_alloc(mm, addr, 'handle_mm_fault:pte_alloc')) !== 0) return VM_FAULT_OOM;
   const old = yield* pte_at(mm, addr);
   const shared = (flags & VM_SHARED) !== 0;

@@ -11,8 +11,8 @@ import { EINVAL } from '../include/linux/errno.ts';
 import { VMA_ITERATOR, vma_find, vma_pages, type vma_entry } from '../include/linux/mm.ts';
 import { mmap_write_lock_killable, mmap_write_unlock } from '../include/linux/mmap_lock.ts';
 import { PMD_SIZE, VM_LOCKED, type mm_struct, type task_struct, type vm_area_struct } from '../include/linux/mm_types.ts';
-import { mm_pgd, pmd_index, pte_lock, pte_unlock } from './memory.ts';
-import { mm_populate } from './gup.ts';
+import { pte_unlock } from './memory.ts';
+import { follow_pmd_mask, mm_populate } from './gup.ts';
 
 /**
  * do_mlock() - mlock(2): set VM_LOCKED on the VMAs of [start, start+len), then fault them in.
@@ -48,10 +48,9 @@ export const munlock_vma_pages_all = kfn('munlock_vma_pages_all', function* (vma
   yield* rmw(vma.vm_flags, (f) => f & ~VM_LOCKED); // vma->vm_flags &= VM_LOCKED_CLEAR_MASK
   yield* rmw(mm.locked_vm, (n) => n - vma_pages(vma));
   for (let a = vma.vm_start - (vma.vm_start % PMD_SIZE); a < vma.vm_end; a += PMD_SIZE) {
-    const pt = (yield* mm_pgd(mm)).get(pmd_index(a)); // follow_page_mask(): pmd_none() check
+    const pt = yield* follow_pmd_mask(vma, a);
     if (!pt) continue;
-    yield* pte_lock(mm, pt);
-    yield* pt_ptes(pt); // the page walk under the PTE lock
+    yield* pt_ptes(pt); // the page walk under the PTE (or PMD) lock
     yield* pte_unlock(mm, pt);
   }
 });

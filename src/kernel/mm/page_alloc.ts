@@ -23,10 +23,31 @@ export function* alloc_page(w: world, site: string, anon: boolean, mapping: addr
     // killer (w.__oom_slowpath, set by mm/oom_kill.ts: oom_killer_enable); otherwise fail at once.
     if (!w.__oom_slowpath || !(yield* w.__oom_slowpath(attempt))) return null;
   }
+  return yield* new_page(w, anon, mapping);
+}
+
+/** A registered page struct with _refcount 1 (its pool slot already taken). */
+function* new_page(w: world, anon: boolean, mapping: address_space | null): Model<page> {
   const name = new_name(w, anon ? 'anon_page' : 'file_page');
   const p: page = { name, anon, mapping, _refcount: yield* newLoc(`${name}._refcount`, 1), __state: 'live' };
   w.__reg.pages.push(p);
   return p;
+}
+
+/**
+ * alloc_pages_light() - @nr anonymous pages at once for a THP, or null: a huge-page allocation
+ * (GFP_TRANSHUGE_LIGHT) neither reclaims nor enters the OOM killer, so a pool with fewer than
+ * @nr free pages (or the fault at `site`) fails it at once and the fault falls back to PTEs.
+ * DEVIATION: the compound page is @nr order-0 pages, each with its own refcount.
+ * Models: mm/huge_memory.c: vma_alloc_anon_folio_pmd() -> vma_alloc_folio(GFP_TRANSHUGE_LIGHT)
+ */
+export function* alloc_pages_light(w: world, site: string, nr: number): Model<page[] | null> {
+  if (yield* fault(site)) return null;
+  const old = yield* rmw(w.nr_free_pages, (n) => (n >= nr ? n - nr : n));
+  if (old < nr) return null;
+  const pages: page[] = [];
+  for (let i = 0; i < nr; i++) pages.push(yield* new_page(w, true, null));
+  return pages;
 }
 
 /**

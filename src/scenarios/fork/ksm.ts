@@ -7,32 +7,18 @@
  * registered).
  */
 import type { Model } from '../../engine/op.ts';
-import { kfn } from '../../engine/prims.ts';
-import { vma_lookup } from '../../kernel/include/linux/mm.ts';
-import { mmap_write_lock, mmap_write_unlock } from '../../kernel/include/linux/mmap_lock.ts';
 import { PAGE_SIZE, VM_READ, VM_WRITE, type task_struct } from '../../kernel/include/linux/mm_types.ts';
 import { do_user_addr_fault } from '../../kernel/mm/gup.ts';
-import { hugepage_madvise, khugepaged_scan_mm_slot } from '../../kernel/mm/khugepaged.ts';
-import { ksm_do_scan, ksm_madvise } from '../../kernel/mm/ksm.ts';
+import { khugepaged_scan_mm_slot } from '../../kernel/mm/khugepaged.ts';
+import { ksm_do_scan } from '../../kernel/mm/ksm.ts';
+import { do_madvise } from '../../kernel/mm/madvise.ts';
 import { vm_mmap_pgoff } from '../../kernel/mm/mmap.ts';
 import { as_task, exec_process } from '../../kernel/program.ts';
 import type { world } from '../../kernel/world.ts';
 import type { Scenario } from '../types.ts';
-import { fork_actor, fork_program, mm_of } from './common.ts';
+import { fork_actor, fork_program } from './common.ts';
 
 export const M_START = 0x30000;
-
-/** madvise(M_START, PAGE_SIZE, MADV_MERGEABLE or MADV_HUGEPAGE) as @P. */
-const sys_madvise = kfn('sys_madvise', function* (P: task_struct, advice: 'MADV_MERGEABLE' | 'MADV_HUGEPAGE'): Model<void> {
-  const mm = yield* mm_of(P);
-  yield* mmap_write_lock(mm);
-  const vma = yield* vma_lookup(mm, M_START);
-  if (vma) {
-    if (advice === 'MADV_MERGEABLE') yield* ksm_madvise(vma);
-    else yield* hugepage_madvise(vma);
-  }
-  yield* mmap_write_unlock(mm);
-});
 
 /** P with M (touched, madvised) and B = the anonymous page right after it. */
 export function* daemon_parent(w: world, advice: 'MADV_MERGEABLE' | 'MADV_HUGEPAGE'): Model<task_struct> {
@@ -41,7 +27,7 @@ export function* daemon_parent(w: world, advice: 'MADV_MERGEABLE' | 'MADV_HUGEPA
     yield* vm_mmap_pgoff(P, M_START, PAGE_SIZE, VM_READ | VM_WRITE, null, 0);
     yield* vm_mmap_pgoff(P, M_START + PAGE_SIZE, PAGE_SIZE, VM_READ | VM_WRITE, null, 0);
     yield* do_user_addr_fault(P, M_START, true);
-    yield* sys_madvise(P, advice);
+    yield* do_madvise(P, M_START, advice);
   })());
   return P;
 }

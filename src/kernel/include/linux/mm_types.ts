@@ -237,6 +237,12 @@ export interface pte_table {
   /** Index of the PMD entry pointing at it. */
   readonly pmd_index: number;
   readonly ptl: Lock;
+  /**
+   * A huge PMD (transparent hugepage): the PMD entry maps one THP, whose PTRS_PER_PTE subpages
+   * are the entries here; this table stands for the PMD mapping and its deposited page table,
+   * and ptl for the PMD lock. zap_huge_pmd() clears the PMD entry itself (mm/huge_memory.ts).
+   */
+  readonly huge: boolean;
   /** Address -> PTE; null once freed (free_pgtables / pte_free). */
   readonly ptes: Loc<ReadonlyMap<number, pte_t> | null>;
   __state: 'live' | 'freed';

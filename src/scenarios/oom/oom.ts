@@ -1,6 +1,6 @@
 /**
- * The OOM killer and the OOM reaper against the exiting victim (kernel-spec.md 7, 9, R1, R12,
- * R13, R14, and the clean oom_reaper-vs-exit).
+ * The OOM killer and the OOM reaper against the exiting victim (kernel-spec.md 7, 9, R1, R2,
+ * R12, R13, R14, and the clean oom_reaper-vs-exit).
  *
  * Memory is a small page pool filled exactly by the scenario's processes. Process A has one
  * populated page and one more mapped page; its write fault on that page finds the pool empty
@@ -12,9 +12,11 @@ import { ModelViolation } from '../../engine/op.ts';
 import { awaitUntil, jiffies, load, metric, note, sleepUntil } from '../../engine/prims.ts';
 import type { KernelConfig } from '../../kernel/config.ts';
 import { proc_maps_cat, type proc_stall } from '../../kernel/fs/proc/task_mmu.ts';
-import { MMF_OOM_SKIP, PAGE_SIZE, VM_READ, VM_WRITE, type mm_struct, type task_struct } from '../../kernel/include/linux/mm_types.ts';
+import { MMF_OOM_SKIP, PAGE_SIZE, PMD_SIZE, PTRS_PER_PTE, VM_READ, VM_WRITE, type mm_struct, type task_struct } from '../../kernel/include/linux/mm_types.ts';
 import { freeze_task } from '../../kernel/kernel/freezer.ts';
 import { CLONE_THREAD, CLONE_VM, kernel_clone } from '../../kernel/kernel/fork.ts';
+import { do_madvise } from '../../kernel/mm/madvise.ts';
+import { do_mlock } from '../../kernel/mm/mlock.ts';
 import { vm_mmap_pgoff, vm_munmap } from '../../kernel/mm/mmap.ts';
 import { oom_killer_enable, oom_kills } from '../../kernel/mm/oom_kill.ts';
 import { OOM_REAPER_DELAY, oom_reaper_gave_up, oom_reaper_start, oom_reaper_stop } from '../../kernel/mm/oom_reaper.ts';
@@ -202,13 +204,62 @@ export const R1: Scenario = {
     'W too early (David Rientjes\' report; Michal Hocko 2017). Fixed by Andrea Arcangeli\'s ' +
     '212925802454 (v4.14: no pin, exit_mmap sets SKIP after unmapping + write-lock barrier; in ' +
     'the model two switches: -reaperPinsUsers +exitMmapSkipThenBarrier). W is a passive process. ' +
-    'No fault injection; A retries its allocation at most twice (model bound); DPOR bounded to 7000 executions ' +
-    '(the counterexample needs V preempted inside exit_mmap: DPOR reaches it after ~6000).',
+    'No fault injection; A retries its allocation at most twice (model bound). Sampled with PCT ' +
+    '(depth 3, seed 1, 3000 executions): the counterexample needs V preempted inside exit_mmap(), ' +
+    'which PCT reaches after 90 executions and DPOR\'s depth-first order only after ~6000.',
   source: 'seeds/003 (Michal Hocko, "mm, oom: allow oom reaper to race with exit_mmap"); kernel-spec.md 9, R1',
   kernel: true,
   build: ({ kernel }) => build_r1(kernel!),
   expect: { 'v4.13': 'violation', 'v4.14': 'pass' },
-  options: { maxFaults: 0, maxExecutions: 7000 },
+  options: { maxFaults: 0, strategy: 'pct', pctDepth: 3, seed: 1, maxExecutions: 3000 },
+};
+
+// ---- R2: exit_mmap's munlock against the reaper's unmap -------------------------------------------
+
+/** V: one mlocked anonymous VMA of one PMD, madvise(MADV_HUGEPAGE)d: mlock's populate maps a THP. */
+function* mlocked_thp_process(w: world, comm: string): Model<task_struct> {
+  const V = yield* exec_process(w, comm);
+  yield* as_task(w, V, (function* () {
+    yield* vm_mmap_pgoff(V, vma_addr(0), PMD_SIZE, VM_READ | VM_WRITE);
+    yield* do_madvise(V, vma_addr(0), 'MADV_HUGEPAGE');
+    yield* do_mlock(V, vma_addr(0), PMD_SIZE);
+  })());
+  return V;
+}
+
+function build_r2(kernel: kcfg) {
+  return () =>
+    kernel_program(kernel, function* (w) {
+      yield* boot_init(w);
+      const V = yield* mlocked_thp_process(w, 'V');
+      const A = yield* allocator(w);
+      yield* oom_reaper_start(w);
+      yield* kill_by_oom(w, A);
+      yield* run_actors(w, [{ cpu: 'V (exit_mmap)', task: V, body: victim_body(V) }]);
+      yield* oom_reaper_stop(w);
+    }, { world: { totalram_pages: PTRS_PER_PTE + 1, transparent_hugepage: 'madvise' } });
+}
+
+export const R2: Scenario = {
+  id: 'R2',
+  name: 'oom_reaper-vs-exit_mmap-munlock',
+  summary:
+    'V has one mlocked VMA mapped by a transparent huge page (madvise(MADV_HUGEPAGE) + mlock); ' +
+    'A\'s page fault OOM-kills V. On v4.14-v4.16 exit_mmap() runs without mmap_lock and ' +
+    'munlocks first: munlock_vma_pages_all() clears VM_LOCKED, then walks the pages ' +
+    '(follow_page_mask). The reaper, whose read trylock succeeds and which sees neither ' +
+    'MMF_OOM_SKIP nor VM_LOCKED any more, zaps the VMA and clears the huge PMD between the ' +
+    'walk\'s pmd_none() check and its pmd_lock(): a NULL page-table-lock dereference (seen on ' +
+    'powerpc). Fixed by David Rientjes\' 27ae357fa82b "mm, oom: fix concurrent munlock and oom ' +
+    'reaper unmap" (v4.17: exitMmapReapsVictim: exit_mmap of an OOM victim reaps itself, sets ' +
+    'MMF_OOM_SKIP and passes the write-lock barrier before it munlocks). On v4.13 the reaper ' +
+    'pins mm_users, so exit_mmap never runs beside it. No fault injection; DPOR bounded to 3000 ' +
+    'executions (exhaustive on v4.13-v4.17; v7.0, with the reaper timer, is cut at the bound).',
+  source: 'kernel-spec.md 6.5 and R2 (27ae357fa82b)',
+  kernel: true,
+  build: ({ kernel }) => build_r2(kernel!),
+  expect: { 'v4.13': 'pass', 'v4.14': 'violation', 'v4.17': 'pass', 'v7.0': 'pass' },
+  options: { maxFaults: 0, maxExecutions: 3000 },
 };
 
 // ---- R14: the reaper cannot get mmap_lock and gives up --------------------------------------------

@@ -24,6 +24,8 @@ export interface CheckReport {
   readonly elapsedMs: number;
   readonly metrics: Readonly<Record<string, number>>;
   readonly violation?: {
+    /** When the search found it; elapsedMs also counts its minimisation. */
+    readonly foundMs: number;
     readonly kind: string;
     readonly message: string;
     readonly schedule: string;
@@ -53,6 +55,7 @@ export function checkReport(req: RunRequest, resolved: Resolved, result: Explore
     metrics: result.metrics,
     ...(v && {
       violation: {
+        foundMs: Math.round(result.firstViolationMs ?? result.elapsedMs),
         kind: v.kind,
         message: v.message,
         schedule: v.schedule,
@@ -84,7 +87,9 @@ export function formatCheckReport(r: CheckReport): string {
     return lines.join('\n');
   }
   const v = r.violation;
-  lines.push(`verdict: VIOLATION (${v.kind}): ${v.message}`, '');
+  lines.push(`verdict: VIOLATION (${v.kind}): ${v.message}`);
+  if (r.elapsedMs > 0) lines.push(`found after ${(v.foundMs / 1000).toFixed(2)} s; the rest was minimising its schedule`);
+  lines.push('');
   if (v.table) lines.push(v.table, '');
   if (v.metrics) for (const [k, x] of Object.entries(v.metrics)) lines.push(`metric ${k} in this execution: ${n(x)}`);
   lines.push(`replay: ${v.replay}`);

@@ -157,6 +157,8 @@ export interface ExploreResult {
   readonly blocked: number;
   readonly steps: number;
   readonly elapsedMs: number;
+  /** When the first violation was found (before minimisation), with an injected clock. */
+  readonly firstViolationMs?: number;
   readonly violations: readonly Violation[];
   /** Per metric, the maximum over executions. */
   readonly metrics: Readonly<Record<string, number>>;

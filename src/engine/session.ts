@@ -19,6 +19,8 @@ export class Session {
   readonly violations: Violation[] = [];
   readonly metrics: Record<string, number> = {};
   stoppedBy: ExploreResult['stoppedBy'];
+  /** elapsed() when the first violation was recorded. */
+  firstViolationMs: number | undefined;
   readonly maxSteps: number;
   readonly runOptions: RunOptions;
   /** Scratch buffer for enabled actors. */
@@ -88,6 +90,7 @@ export class Session {
       const key = `${v.kind}\u0000${v.message}`;
       if (!this.seen.has(key)) {
         this.seen.add(key);
+        if (this.violations.length === 0) this.firstViolationMs = this.elapsed();
         this.violations.push({
           kind: v.kind,
           message: v.message,
@@ -149,6 +152,7 @@ export class Session {
       blocked: this.blocked,
       steps: this.steps,
       elapsedMs: this.elapsed(),
+      ...(this.firstViolationMs !== undefined ? { firstViolationMs: this.firstViolationMs } : {}),
       violations: this.violations,
       metrics: this.metrics,
       ...(this.stoppedBy !== undefined ? { stoppedBy: this.stoppedBy } : {}),

@@ -118,3 +118,13 @@ void test('R5: the race on v6.12, gone on v6.13, back when the fix is patched ou
   assertUsageError(await mmlife('check', 'R5', '--kernel', 'v9.9'), /unknown kernel preset 'v9.9'/);
   assertUsageError(await mmlife('check', 'R5', '--patch', '+noSuchSwitch'), /unknown kernel switch 'noSuchSwitch'/);
 });
+
+void test('matrix: every race scenario under its presets is as expected (the main job)', async () => {
+  const r = await mmlife('matrix', '--json');
+  const j = JSON.parse(r.stdout) as { ok: boolean; cells: { scenario: string; kernel: string; asExpected: boolean; verdict: string }[] };
+  const bad = j.cells.filter((c) => !c.asExpected).map((c) => `${c.scenario}@${c.kernel}: ${c.verdict}`);
+  assert.deepEqual(bad, []);
+  assert.equal(j.ok, true);
+  assert.equal(r.code, 0, r.stderr);
+  for (let i = 1; i <= 15; i++) assert.ok(j.cells.some((c) => c.scenario === `R${i}` && c.verdict === 'violation'), `R${i} shows its race somewhere`);
+});

@@ -12,16 +12,19 @@ import { UsageError } from './errors.ts';
 interface Input {
   readonly requests: readonly RunRequest[];
   readonly stop: SharedArrayBuffer;
+  /** Index of the next request to take (shared by every worker). */
+  readonly next: SharedArrayBuffer;
 }
 
-const { requests, stop } = workerData as Input;
+const { requests, stop, next } = workerData as Input;
 const stopFlag = new Int32Array(stop);
+const nextIndex = new Int32Array(next);
 const port = parentPort;
 if (!port) throw new Error('explore-worker must run in a worker thread');
 
 try {
-  requests.forEach((req, index) => {
-    const { program, options } = resolveRequest(req);
+  for (let index = Atomics.add(nextIndex, 0, 1); index < requests.length; index = Atomics.add(nextIndex, 0, 1)) {
+    const { program, options } = resolveRequest(requests[index]!);
     const result = explore(program, {
       ...options,
       now: () => performance.now(),
@@ -29,7 +32,7 @@ try {
       shouldStop: () => Atomics.load(stopFlag, 0) !== 0,
     });
     port.postMessage({ type: 'result', index, result });
-  });
+  }
 } catch (e) {
   const err = e as Error;
   port.postMessage({ type: 'error', usage: err instanceof UsageError, message: err.message, stack: err.stack });

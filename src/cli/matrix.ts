@@ -21,7 +21,8 @@ export interface MatrixCell {
   readonly coverage: ExploreResult['coverage'];
   readonly executions: number;
   readonly elapsedMs: number;
-  readonly violation?: { readonly kind: string; readonly message: string; readonly schedule: string };
+  /** foundMs: when the search found it (elapsedMs also counts minimising its schedule). */
+  readonly violation?: { readonly foundMs: number; readonly kind: string; readonly message: string; readonly schedule: string };
   readonly metrics: Readonly<Record<string, number>>;
 }
 
@@ -77,7 +78,7 @@ export async function runMatrix(flags: MatrixFlags): Promise<{ cells: MatrixCell
       coverage: r.coverage,
       executions: r.executions,
       elapsedMs: Math.round(r.elapsedMs),
-      ...(v && { violation: { kind: v.kind, message: v.message, schedule: v.schedule } }),
+      ...(v && { violation: { foundMs: Math.round(r.firstViolationMs ?? r.elapsedMs), kind: v.kind, message: v.message, schedule: v.schedule } }),
       metrics: r.metrics,
     };
   });
@@ -90,14 +91,16 @@ export function formatMatrix(cells: readonly MatrixCell[]): string {
   const used = order.filter((p) => cells.some((c) => c.kernel === p));
   const ids = [...new Set(cells.map((c) => c.scenario))];
   const idWidth = Math.max(8, ...ids.map((i) => i.length));
-  const colWidth = Math.max(7, ...used.map((p) => p.length)) + 1;
-  const lines = [''.padEnd(idWidth) + '  ' + used.map((p) => p.padEnd(colWidth)).join('') + 'name'];
+  // Each column as wide as its preset's name ('clean!' at least), so the proposals' long names
+  // widen only their own columns.
+  const widths = used.map((p) => Math.max('clean!'.length, p.length) + 1);
+  const lines = [''.padEnd(idWidth) + '  ' + used.map((p, i) => p.padEnd(widths[i]!)).join('') + 'name'];
   for (const id of ids) {
-    const row = used.map((p) => {
+    const row = used.map((p, i) => {
       const c = cells.find((x) => x.scenario === id && x.kernel === p);
-      if (!c) return '.'.padEnd(colWidth);
+      if (!c) return '.'.padEnd(widths[i]!);
       const mark = c.verdict === 'violation' ? 'race' : 'clean';
-      return (c.asExpected ? mark : `${mark}!`).padEnd(colWidth);
+      return (c.asExpected ? mark : `${mark}!`).padEnd(widths[i]!);
     });
     const name = scenarios.find((s) => s.id === id)?.name ?? '';
     lines.push(id.padEnd(idWidth) + '  ' + row.join('') + name);

@@ -18,7 +18,7 @@ type WorkerMessage =
 
 /**
  * Explores every request, spread over `workers` worker threads (cells are independent, so
- * results do not depend on the split). A first Ctrl-C sets the stop flag (each run then ends
+ * results do not depend on which worker ran which). A first Ctrl-C sets the stop flag (each run then ends
  * early and says so); a second one exits at once.
  */
 export async function runRequests(
@@ -37,51 +37,43 @@ export async function runRequests(
   };
   process.on('SIGINT', onSigint);
   const n = Math.max(1, Math.min(workers, requests.length));
-  const shares = Array.from({ length: n }, (_, w) => requests.map((_r, i) => i).filter((i) => i % n === w));
+  // Workers take the next request from a shared counter, so a long cell does not hold up others.
+  const next = new SharedArrayBuffer(4);
   const results: ExploreResult[] = [];
   try {
     await Promise.all(
-      shares.map((indices) =>
-        runWorker(
-          indices.map((i) => requests[i] as RunRequest),
-          stop,
-          {
-            onProgress: (i, p) => hooks.onProgress?.(indices[i] as number, p),
-            onResult: (i, r) => {
-              results[indices[i] as number] = r;
-              hooks.onResult?.(indices[i] as number, r);
-            },
+      Array.from({ length: n }, () =>
+        runWorker(requests, stop, next, {
+          onProgress: (i, p) => hooks.onProgress?.(i, p),
+          onResult: (i, r) => {
+            results[i] = r;
+            hooks.onResult?.(i, r);
           },
-        ),
+        }),
       ),
     );
   } finally {
     process.off('SIGINT', onSigint);
   }
+  if (results.filter(Boolean).length !== requests.length) throw new Error('an exploration worker stopped early');
   return results;
 }
 
-/** One worker thread exploring `requests` in order. */
-function runWorker(requests: readonly RunRequest[], stop: SharedArrayBuffer, hooks: RunHooks): Promise<void> {
-  const worker = new Worker(new URL('./explore-worker.js', import.meta.url), { workerData: { requests, stop } });
-  let done = 0;
+/** One worker thread exploring requests from the shared counter `next` until none is left. */
+function runWorker(requests: readonly RunRequest[], stop: SharedArrayBuffer, next: SharedArrayBuffer, hooks: RunHooks): Promise<void> {
+  const worker = new Worker(new URL('./explore-worker.js', import.meta.url), { workerData: { requests, stop, next } });
   return new Promise<void>((resolve, reject) => {
     worker.on('message', (m: WorkerMessage) => {
       if (m.type === 'progress') hooks.onProgress?.(m.index, m.progress);
-      else if (m.type === 'result') {
-        done++;
-        hooks.onResult?.(m.index, m.result);
-      } else {
+      else if (m.type === 'result') hooks.onResult?.(m.index, m.result);
+      else {
         const err = m.usage ? new UsageError(m.message) : new Error(m.message);
         if (m.stack && !m.usage) err.stack = m.stack;
         reject(err);
       }
     });
     worker.on('error', reject);
-    worker.on('exit', () => {
-      if (done === requests.length) resolve();
-      else reject(new Error('exploration worker stopped early'));
-    });
+    worker.on('exit', () => resolve());
   });
 }
 

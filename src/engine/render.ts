@@ -25,11 +25,14 @@ export function renderValue(v: unknown): string {
   const named = (v as { name?: unknown }).name;
   if (typeof named === 'string') return clip(named);
   if (Array.isArray(v)) return clip(`[${v.map(renderValue).join(', ')}]`);
-  try {
-    return clip(JSON.stringify(v));
-  } catch {
-    return 'object';
+  if (v instanceof Map) return clip(`{${[...(v as Map<unknown, unknown>)].map(([k, x]) => `${renderValue(k)}: ${renderValue(x)}`).join(', ')}}`);
+  if (v instanceof Set) return clip(`{${[...(v as Set<unknown>)].map(renderValue).join(', ')}}`);
+  // A plain record of short values (a PTE) shows its fields; a deeper structure (a maple tree) does not.
+  if (Object.getPrototypeOf(v) === Object.prototype) {
+    const fields = Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, renderValue(x)] as const);
+    if (fields.every(([, r]) => r !== 'object')) return clip(`{${fields.map(([k, r]) => `${k}: ${r}`).join(', ')}}`);
   }
+  return 'object';
 }
 
 function clip(s: string): string {
@@ -46,6 +49,8 @@ export function stepValue(op: Op, result: unknown, after: unknown, threadName: (
       return renderValue(op.value);
     case 'rmw':
     case 'cas':
+      // An rmw that updated an object in place leaves no old value to show.
+      if (result === after && typeof after === 'object' && after !== null) return `now ${renderValue(after)}`;
       return `${renderValue(result)} -> ${renderValue(after)}`;
     case 'acquire':
     case 'release':

@@ -474,7 +474,7 @@ export class Execution implements Peek {
       thread: where.name,
       op: 'violation',
       stack: t ? t.stack.slice() : [],
-      text: kernelBug ? `BUG: ${v.message}` : `${v.kind.toUpperCase()}: ${v.message.replace(`${v.kind}: `, '')}`,
+      text: kernelBug ? (v.message.startsWith('BUG') ? v.message : `BUG: ${v.message}`) : `${v.kind.toUpperCase()}: ${v.message.replace(`${v.kind}: `, '')}`,
     });
   }
 

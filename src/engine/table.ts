@@ -19,8 +19,8 @@ export function describeStep(s: TraceStep): string {
     case 'store':
       return `store ${obj} = ${v}`;
     case 'rmw':
-      // A structure mutated in place (a maple tree) renders as "object -> object": say less.
-      return v === 'object -> object' ? `update ${obj}` : `update ${obj}: ${v}`;
+      // A structure without a short rendering (a maple tree) mutated in place: say less.
+      return v === 'now object' || v === 'object -> object' ? `update ${obj}` : `update ${obj}: ${v}`;
     case 'cas':
       return `cmpxchg ${obj}: ${v}`;
     case 'await':
@@ -65,7 +65,8 @@ export interface TableOptions {
   /**
    * Every step (default false). The default table is the one a commit message wants: thread
    * 0's setup before its first spawn collapses into one line, and plain reads and thread
-   * starts are left out, except each thread's last step (where a violation usually happens).
+   * starts are left out, except each thread's last step (where a violation usually happens)
+   * and a read that another CPU's write of the same object follows (the read it made stale).
    */
   readonly full?: boolean;
 }
@@ -83,15 +84,36 @@ function tableRows(trace: Trace, full: boolean): { col: number; text: string }[]
   trace.steps.forEach((s, i) => {
     if (s.op !== 'violation') lastOfThread.set(s.tid, i);
   });
+  const stale = full ? new Set<number>() : staleReads(trace.steps);
   trace.steps.forEach((s, i) => {
     if (i < setupEnd) return;
-    if (!full && lastOfThread.get(s.tid) !== i && QUIET_OPS.has(s.op)) return;
+    if (!full && lastOfThread.get(s.tid) !== i && QUIET_OPS.has(s.op) && !stale.has(i)) return;
     rows.push({
       col: s.tid === TICK ? 0 : s.tid,
       text: s.tid === TICK ? `[timer] ${describeStep(s)}` : stepLine(s),
     });
   });
   return rows;
+}
+
+const WRITE_OPS: ReadonlySet<string> = new Set(['store', 'rmw', 'cas']);
+
+/** Indices of loads whose object another thread writes before the loading thread touches it again. */
+function staleReads(steps: readonly TraceStep[]): Set<number> {
+  const out = new Set<number>();
+  steps.forEach((s, i) => {
+    if (s.op !== 'load' || s.obj === undefined) return;
+    for (let j = i + 1; j < steps.length; j++) {
+      const n = steps[j]!;
+      if (n.obj !== s.obj) continue;
+      if (n.tid === s.tid) return;
+      if (WRITE_OPS.has(n.op)) {
+        out.add(i);
+        return;
+      }
+    }
+  });
+  return out;
 }
 
 /** The per-CPU table of a trace. Timer ticks take a line in column 0, marked "[timer]". */

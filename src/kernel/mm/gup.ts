@@ -56,7 +56,7 @@ export const mm_populate = kfn('mm_populate', function* (current: task_struct, s
  * race R2 as reported on powerpc (27ae357fa82b).
  * Models: mm/gup.c: follow_page_mask() -> follow_pmd_mask() (v4.14)
  */
-export function* follow_pmd_mask(vma: vm_area_struct, addr: number): Model<pte_table | null> {
+export const follow_pmd_mask = kfn('follow_pmd_mask', function* (vma: vm_area_struct, addr: number): Model<pte_table | null> {
   const mm = vma.vm_mm;
   const pt = (yield* mm_pgd(mm)).get(pmd_index(addr));
   if (!pt) return null; // pmd_none(pmdval): no_page_table()
@@ -68,4 +68,4 @@ export function* follow_pmd_mask(vma: vm_area_struct, addr: number): Model<pte_t
     throw new ModelViolation('oops', `BUG: Unable to handle kernel data access at 0x00000000 (NULL page-table lock): follow_page_mask() -> pmd_lock() on the huge PMD of ${vma.name} after it was zapped behind its pmd_none() check`);
   // pmd_lock(), then if (unlikely(!pmd_trans_huge(*pmd))): zapped meanwhile, no page
   return (yield* pmd_trans_huge_lock(vma, pt)) ? pt : null;
-}
+});

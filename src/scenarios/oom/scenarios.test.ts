@@ -31,7 +31,8 @@ const cases: readonly oom_case[] = [
   { s: R12, flip: ['v6.18', '-reaperReverse', 'appear'], report: /contended \d+ PTE locks/, firstMs: 15_000 },
   { s: R13, flip: ['v6.18', '-thawWholeProcess', 'appear'], report: /still frozen/ },
   { s: R14, report: /unable to reap .* MMF_OOM_SKIP set while .* still maps/ },
-  { s: R1, report: /second OOM victim W killed while the first victim V still held/ },
+  // R1's fix is one commit but two switches in the model (the reaper's pin, exit_mmap's SKIP + barrier).
+  { s: R1, flip: ['v4.14', '+reaperPinsUsers,-exitMmapSkipThenBarrier', 'appear'], report: /second OOM victim W killed while the first victim V still held/ },
   { s: R2, flip: ['v4.17', '-exitMmapReapsVictim', 'appear'], report: /NULL page-table lock\): follow_page_mask\(\) -> pmd_lock\(\) on the huge PMD/ },
   { s: oom_reaper_vs_exit },
 ];

@@ -46,7 +46,8 @@ export function thp_vma_suitable(vma: vm_area_struct, vm_flags: number, addr: nu
 /**
  * do_huge_pmd_anonymous_page() - map a new THP over the PMD range of @addr (@vm_flags: the
  * VMA's flags as the fault read them).
- * Returns: 0, VM_FAULT_OOM, or VM_FAULT_FALLBACK (no huge page: the caller maps PTEs).
+ * Returns: 0, VM_FAULT_OOM, or VM_FAULT_FALLBACK (no huge page, or another fault populated
+ * the PMD first: the caller goes on at PTE level).
  * Context: mmap_read_lock(vma->vm_mm); the PMD was none.
  * Models: mm/huge_memory.c: do_huge_pmd_anonymous_page() -> __do_huge_pmd_anonymous_page()
  */
@@ -67,7 +68,7 @@ export const do_huge_pmd_anonymous_page = kfn('do_huge_pmd_anonymous_page', func
   if (!(yield* pmd_install(mm, pmd))) { // !pmd_none(*vmf->pmd) under the PMD lock: someone else won
     yield* pte_free(pmd);
     for (const p of pages) yield* put_page(mm.w, p);
-    return 0;
+    return VM_FAULT_FALLBACK; // the fault goes on with what the winner installed
   }
   yield* add_mm_rss(mm, 0, PTRS_PER_PTE, 0); // add_mm_counter(vma->vm_mm, MM_ANONPAGES, HPAGE_PMD_NR)
   return 0;

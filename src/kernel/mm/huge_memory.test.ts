@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Model } from '../../engine/op.ts';
-import { load } from '../../engine/prims.ts';
-import { PMD_SIZE, PTRS_PER_PTE, VM_READ, VM_WRITE, type mm_struct } from '../include/linux/mm_types.ts';
+import { join, load } from '../../engine/prims.ts';
+import { PAGE_SIZE, PMD_SIZE, PTRS_PER_PTE, VM_READ, VM_WRITE, type mm_struct } from '../include/linux/mm_types.ts';
 import { do_exit } from '../kernel/exit.ts';
-import { kernel_clone } from '../kernel/fork.ts';
+import { CLONE_THREAD, CLONE_VM, kernel_clone } from '../kernel/fork.ts';
 import { as_task, exec_process } from '../program.ts';
+import { kthread_run } from '../world.ts';
 import { layout, run_kernel } from '../testing.ts';
 import { do_user_addr_fault } from './gup.ts';
 import { do_madvise } from './madvise.ts';
@@ -72,4 +73,34 @@ void test('transparent_hugepage=never: MADV_HUGEPAGE memory is mapped by PTEs', 
   });
   assert.equal(r.violations.length, 0, r.violations[0]?.message);
   assert.deepEqual(seen, [`2p rss ${PTRS_PER_PTE}`]);
+});
+
+/**
+ * Two threads of P fault the same VM_HUGEPAGE PMD at once (two different pages of it): in
+ * every interleaving one THP ends up mapped (rss PTRS_PER_PTE), the loser's huge page goes back
+ * to the pool, and the audit at P's exit finds nothing leaked.
+ */
+void test('two racing faults on one huge PMD map one THP and leak nothing', () => {
+  const rss = new Set<number>();
+  const r = run_kernel('v7.0', function* (w) {
+    const P = yield* exec_process(w, 'P');
+    const mm = (yield* load(P.mm))!;
+    yield* as_task(w, P, (function* () {
+      yield* vm_mmap_pgoff(P, H, PMD_SIZE, VM_READ | VM_WRITE);
+      yield* do_madvise(P, H, 'MADV_HUGEPAGE');
+    })());
+    const pid = yield* as_task(w, P, kernel_clone(P, CLONE_VM | CLONE_THREAD));
+    const T = (yield* load(w.tasklist)).find((t) => t.pid === pid)!;
+    const a = yield* kthread_run(w, 'P', P, function* () { yield* do_user_addr_fault(P, H, true); });
+    const b = yield* kthread_run(w, 'P/T', T, function* () { yield* do_user_addr_fault(T, H + PAGE_SIZE, true); });
+    yield* join(a);
+    yield* join(b);
+    rss.add((yield* load(mm.rss_stat))[1]);
+    yield* as_task(w, T, do_exit(T));
+    yield* as_task(w, P, do_exit(P));
+  }, { strategy: 'dpor' }, { world: { transparent_hugepage: 'madvise' } });
+  assert.equal(r.violations.length, 0, r.violations[0]?.message);
+  assert.equal(r.coverage, 'exhaustive');
+  assert.ok(r.executions > 1, `${r.executions} executions`);
+  assert.deepEqual([...rss], [PTRS_PER_PTE]);
 });

@@ -58,6 +58,8 @@ export interface ma_wr_state {
   last: number;
   r_min: number;
   r_max: number;
+  /** The leaf slot holding index (after NULL expansion): an exact fit writes it directly. */
+  offset: number;
 }
 
 /**
@@ -69,7 +71,7 @@ export interface ma_wr_state {
 export function mas_wr_state(mas: ma_state, entry: maple_entry): ma_wr_state {
   const wr: ma_wr_state = {
     mas, entry, type: 'wr_store_root', node: null, min: 0, max: ULONG_MAX,
-    index: mas.index, last: mas.last, r_min: 0, r_max: 0,
+    index: mas.index, last: mas.last, r_min: 0, r_max: 0, offset: 0,
   };
   wr.type = mas_wr_store_type(wr);
   return wr;
@@ -131,6 +133,7 @@ function mas_wr_store_type(wr: ma_wr_state): store_type {
   wr.last = last;
   wr.r_min = r_min;
   wr.r_max = r_max;
+  wr.offset = offset;
   if (r_min === index && r_max === last) return 'wr_exact_fit';
   if (index === 0 && last === ULONG_MAX) return 'wr_new_root';
   let new_end = end + 2 - (offset_end - offset);
@@ -435,7 +438,10 @@ function mas_wr_rebuild(
     olds.push(lo.node);
     if (hi.node !== lo.node) olds.push(hi.node);
     if (!leaf) {
-      for (const n of [lo.node, hi.node]) for (let i = 0; i <= n.end; i++) olds.push(n.slot[i] as maple_node);
+      const l = lo.node;
+      const h = hi.node;
+      for (let i = 0; i <= l.end; i++) olds.push(l.slot[i] as maple_node);
+      if (h !== l) for (let i = 0; i <= h.end; i++) olds.push(h.slot[i] as maple_node);
     }
     if (cuts.length === 1 && lo.node === hi.node) {
       // one node replaces one node: rewrite in place, or swap in a new node (RCU)
@@ -503,7 +509,29 @@ function mas_wr_rebuild(
     lo = { node: pl, min: plmin, max: plmax };
     hi = { node: ph, min: phmin, max: phmax };
   }
-  for (const n of olds) if (!n.dead && !mte_linked(mt, n)) mte_set_dead_walk(n);
+  mte_set_dead_unlinked(mt, olds);
+}
+
+/**
+ * Mark dead every node of @olds no longer reachable from the root. @olds lists siblings together,
+ * so a parent found linked is remembered: a sibling under it then needs one slot check instead of
+ * a climb to the root (same answer as mte_linked(); only dead flags change in the loop).
+ */
+function mte_set_dead_unlinked(mt: maple_tree, olds: readonly maple_node[]): void {
+  let linked_parent: maple_node | null = null;
+  for (let i = 0; i < olds.length; i++) {
+    const n = olds[i] as maple_node;
+    if (n.dead) continue;
+    const p = n.parent;
+    let linked: boolean;
+    if (p !== null && p === linked_parent) {
+      linked = p.slot[n.parent_slot] === n;
+    } else {
+      linked = mte_linked(mt, n);
+      if (linked && p !== null) linked_parent = p;
+    }
+    if (!linked) mte_set_dead_walk(n);
+  }
 }
 
 /**
@@ -590,16 +618,18 @@ function mas_wr_node_store(leaf: maple_node, min: number, max: number, index: nu
   const tail_entry = leaf.slot[offset_end];
   // the slots after the write move by (new_end - end); copy in the direction that is safe
   const shift = new_end - end;
-  const piv = (i: number): number => (i < end ? (pivot[i] as number) : max);
+  // (the slot at end has no pivot of its own: its upper bound is max; inline, no closure)
+  const npiv = pivot.length;
+  const slot = leaf.slot;
   if (shift > 0) {
     for (let i = end; i > offset_end; i--) {
-      leaf.slot[i + shift] = leaf.slot[i];
-      if (i + shift < pivot.length) pivot[i + shift] = piv(i);
+      slot[i + shift] = slot[i];
+      if (i + shift < npiv) pivot[i + shift] = i < end ? (pivot[i] as number) : max;
     }
   } else if (shift < 0) {
     for (let i = offset_end + 1; i <= end; i++) {
-      leaf.slot[i + shift] = leaf.slot[i];
-      if (i + shift < pivot.length) pivot[i + shift] = piv(i);
+      slot[i + shift] = slot[i];
+      if (i + shift < npiv) pivot[i + shift] = i < end ? (pivot[i] as number) : max;
     }
   }
   let at = offset;
@@ -655,9 +685,8 @@ export function mas_wr_store_entry(wr: ma_wr_state, reposition: boolean): void {
   }
   const leaf = wr.node;
   if (wr.type === 'wr_exact_fit' && leaf !== null) {
-    // one slot rewritten in place, even in RCU mode
-    let offset = 0;
-    while (offset < leaf.end && (leaf.pivot[offset] as number) < mas.index) offset++;
+    // one slot rewritten in place, even in RCU mode; the walk found the slot
+    const offset = wr.offset;
     const was_null = leaf.slot[offset] === null;
     leaf.slot[offset] = entry;
     if (was_null !== (entry === null)) mas_update_gap(leaf, wr.min, wr.max);

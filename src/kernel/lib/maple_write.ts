@@ -38,7 +38,7 @@ import {
   xa_is_internal,
   xa_is_node,
 } from './maple_node.ts';
-import { MA_STATE, mas_state_walk, mas_walk, mtree_lookup_walk } from './maple_walk.ts';
+import { MA_STATE, mas_set, mas_state_walk, mas_walk, mtree_lookup_walk } from './maple_walk.ts';
 
 /**
  * struct ma_wr_state - what the write walk learnt: the leaf holding index (when the write stays
@@ -149,37 +149,29 @@ function mas_wr_store_type(wr: ma_wr_state): store_type {
   return 'wr_node_store';
 }
 
-/** The range [min, max] of the slot holding @index, and its entry. */
-interface slot_range {
-  min: number;
-  max: number;
-  entry: maple_entry;
-}
-
-function range_at(mt: maple_tree, index: number): slot_range {
-  const mas = MA_STATE(mt, index, index);
-  const entry = mas_walk(mas);
-  return { min: mas.index, max: mas.last, entry };
-}
-
 /**
  * mas_wr_extend_null()/mas_extend_spanning_null() - a NULL write absorbs the NULL ranges next
- * to it, across leaves, so that no two NULL ranges are ever adjacent. Returns [index, last].
+ * to it, across leaves, so that no two NULL ranges are ever adjacent: widens [mas.index, mas.last].
+ * One probe state is re-walked for each neighbour (mas_walk() leaves it on the slot's range).
  */
-function mas_extend_null(mt: maple_tree, index: number, last: number): [number, number] {
-  const l = range_at(mt, index);
-  if (l.entry === null) index = l.min;
-  else if (index === l.min && index > 0) {
-    const p = range_at(mt, index - 1);
-    if (p.entry === null) index = p.min;
+function mas_extend_null(mas: ma_state): void {
+  const probe = MA_STATE(mas.tree, 0, 0);
+  let index = mas.index;
+  let last = mas.last;
+  mas_set(probe, index);
+  if (mas_walk(probe) === null) index = probe.index;
+  else if (index === probe.index && index > 0) {
+    mas_set(probe, index - 1);
+    if (mas_walk(probe) === null) index = probe.index;
   }
-  const r = range_at(mt, last);
-  if (r.entry === null) last = r.max;
-  else if (last === r.max && last < ULONG_MAX) {
-    const n = range_at(mt, last + 1);
-    if (n.entry === null) last = n.max;
+  mas_set(probe, last);
+  if (mas_walk(probe) === null) last = probe.last;
+  else if (last === probe.last && last < ULONG_MAX) {
+    mas_set(probe, last + 1);
+    if (mas_walk(probe) === null) last = probe.last;
   }
-  return [index, last];
+  mas.index = index;
+  mas.last = last;
 }
 
 /** A node of the level being rebuilt, with its bounds. */
@@ -207,7 +199,7 @@ function node_at(mt: maple_tree, index: number, level: number): level_node {
 }
 
 /** Bounds of @node, found by ascending (mas_ascend()). */
-function node_bounds(node: maple_node): [number, number] {
+function node_bounds(node: maple_node): level_node {
   let min = -1;
   let max = -1;
   let n = node;
@@ -218,7 +210,7 @@ function node_bounds(node: maple_node): [number, number] {
     if (max < 0 && s < p.end) max = p.pivot[s] as number;
     n = p;
   }
-  return [min < 0 ? 0 : min, max < 0 ? ULONG_MAX : max];
+  return { node, min: min < 0 ? 0 : min, max: max < 0 ? ULONG_MAX : max };
 }
 
 /** The content of one level being rebuilt: slot i covers up to piv[i]. */
@@ -271,22 +263,29 @@ function mab_calc_split(b: big_node, cap: number, min_count: number, leaf: boole
 /**
  * mas_push_data()-like: a node that overflows by a little shares with its left sibling when that
  * has room, leaving the left node nearly full (this keeps sequentially built trees as shallow as
- * the kernel's). Prepends the sibling's slots to @b and returns the left node's new size, or 0.
+ * the kernel's). Prepends the sibling's slots to @b and returns the sibling (with its bounds) and the
+ * left node's new size, or null when there is no push.
  * Models: lib/maple_tree.c: mas_push_data() (CUSTOMISED: left only, fill to slots - 1)
  */
 function mas_push_left(
   mt: maple_tree, level: number, lo: level_node, hi: level_node, b: big_node, cap: number, min_count: number,
-): number {
-  if (lo.node !== hi.node || lo.node.parent === null || lo.node.parent_slot === 0 || b.piv.length <= cap) return 0;
+): push_left | null {
+  if (lo.node !== hi.node || lo.node.parent === null || lo.node.parent_slot === 0 || b.piv.length <= cap) return null;
   const sib = lo.node.parent.slot[lo.node.parent_slot - 1] as maple_node;
   const total = sib.end + 1 + b.piv.length;
-  if (sib.end + 1 >= cap - 1 || total > 2 * cap - 1) return 0;
+  if (sib.end + 1 >= cap - 1 || total > 2 * cap - 1) return null;
   const left = node_at(mt, lo.min - 1, level);
   const nb: big_node = { piv: [], slt: [] };
   push_slots(nb, left.node, left.max, 0, ULONG_MAX);
   b.piv.unshift(...nb.piv);
   b.slt.unshift(...nb.slt);
-  return Math.min(cap - 1, total - min_count);
+  return { left, fill: Math.min(cap - 1, total - min_count) };
+}
+
+/** What mas_push_left() moved: the left sibling and the size the left node gets. */
+interface push_left {
+  left: level_node;
+  fill: number;
 }
 
 /** Two cuts for a push: the left node gets @left slots (one fewer or more if it would end in NULL). */
@@ -354,7 +353,9 @@ function mas_update_gap(node: maple_node, min: number, max: number): void {
     const g = ma_max_gap(n, lo, hi);
     if (p.gap[n.parent_slot] === g) return;
     p.gap[n.parent_slot] = g;
-    [lo, hi] = node_bounds(p);
+    const bounds = node_bounds(p);
+    lo = bounds.min;
+    hi = bounds.max;
     n = p;
   }
 }
@@ -428,13 +429,13 @@ function mas_wr_rebuild(
         push_slots(b, hi.node, hi.max, 0, ULONG_MAX);
       }
     }
-    const left_fill = mas_push_left(mt, level, lo, hi, b, cap, min_count);
-    if (left_fill > 0) {
+    const push = mas_push_left(mt, level, lo, hi, b, cap, min_count);
+    if (push !== null) {
       // the left sibling joined the big node: lo moves to it
-      lo = node_at(mt, lo.min - 1, level);
+      lo = push.left;
       olds.push(lo.node);
     }
-    const cuts = left_fill > 0 ? mab_push_cuts(b, left_fill, cap, leaf) : mab_calc_split(b, cap, min_count, leaf);
+    const cuts = push !== null ? mab_push_cuts(b, push.fill, cap, leaf) : mab_calc_split(b, cap, min_count, leaf);
     olds.push(lo.node);
     if (hi.node !== lo.node) olds.push(hi.node);
     if (!leaf) {
@@ -490,8 +491,9 @@ function mas_wr_rebuild(
     // the parent level: its slots before lo, the new nodes, its slots after hi
     const pl = lo.node.parent as maple_node;
     const ph = hi.node.parent as maple_node;
-    const [plmin, plmax] = node_bounds(pl);
-    const [phmin, phmax] = pl === ph ? [plmin, plmax] : node_bounds(ph);
+    const pl_bounds = node_bounds(pl);
+    const ph_bounds = pl === ph ? pl_bounds : node_bounds(ph);
+    const phmax = ph_bounds.max;
     const pb: big_node = { piv: [], slt: [] };
     for (let i = 0; i < lo.node.parent_slot; i++) {
       pb.piv.push(pl.pivot[i] as number);
@@ -506,8 +508,8 @@ function mas_wr_rebuild(
       pb.slt.push(ph.slot[i]);
     }
     b = pb;
-    lo = { node: pl, min: plmin, max: plmax };
-    hi = { node: ph, min: phmin, max: phmax };
+    lo = pl_bounds;
+    hi = ph_bounds;
   }
   mte_set_dead_unlinked(mt, olds);
 }
@@ -674,7 +676,7 @@ export function mas_wr_store_entry(wr: ma_wr_state, reposition: boolean): void {
     return;
   }
   if (wr.type === 'wr_spanning_store') {
-    if (entry === null) [mas.index, mas.last] = mas_extend_null(mt, mas.index, mas.last);
+    if (entry === null) mas_extend_null(mas);
   } else {
     mas.index = wr.index;
     mas.last = wr.last;

@@ -275,10 +275,15 @@ function mas_push_left(
   const total = sib.end + 1 + b.piv.length;
   if (sib.end + 1 >= cap - 1 || total > 2 * cap - 1) return null;
   const left = node_at(mt, lo.min - 1, level);
+  // prepend by appending @b to the sibling's slots (cheaper than unshift() of a spread)
   const nb: big_node = { piv: [], slt: [] };
   push_slots(nb, left.node, left.max, 0, ULONG_MAX);
-  b.piv.unshift(...nb.piv);
-  b.slt.unshift(...nb.slt);
+  for (let i = 0; i < b.piv.length; i++) {
+    nb.piv.push(b.piv[i] as number);
+    nb.slt.push(b.slt[i]);
+  }
+  b.piv = nb.piv;
+  b.slt = nb.slt;
   return { left, fill: Math.min(cap - 1, total - min_count) };
 }
 
@@ -299,12 +304,16 @@ function mab_push_cuts(b: big_node, left: number, cap: number, leaf: boolean): n
 /** Fill @node with slots [from, to) of @b; the node's bounds are min..max. */
 function mab_fill_node(node: maple_node, b: big_node, from: number, to: number, min: number, max: number): void {
   const count = to - from;
-  const npiv = node.pivot.length;
+  const slot = node.slot;
+  const pivot = node.pivot;
+  const npiv = pivot.length;
   node.end = count - 1;
-  for (let i = 0; i < node.slot.length; i++) {
-    node.slot[i] = i < count ? b.slt[from + i] : null;
-    if (i < npiv) node.pivot[i] = i < count - 1 ? (b.piv[from + i] as number) : i === count - 1 ? max : 0;
-  }
+  // slots [0, count) from @b, the rest NULL; pivots from @b, the last used one is max, the rest 0
+  for (let i = 0; i < count; i++) slot[i] = b.slt[from + i];
+  for (let i = count; i < slot.length; i++) slot[i] = null;
+  for (let i = 0; i < count - 1 && i < npiv; i++) pivot[i] = b.piv[from + i] as number;
+  if (count - 1 < npiv) pivot[count - 1] = max;
+  for (let i = count; i < npiv; i++) pivot[i] = 0;
   if (!ma_is_leaf(node.type)) {
     let cmin = min;
     for (let i = 0; i < count; i++) {

@@ -93,10 +93,11 @@ function mas_wr_store_type(wr: ma_wr_state): store_type {
   let r_max: number;
   for (;;) {
     const end = node.end;
+    const pivot = node.pivot;
     offset = 0;
-    while (offset < end && (node.pivot[offset] as number) < index) offset++;
-    r_min = offset === 0 ? min : (node.pivot[offset - 1] as number) + 1;
-    r_max = offset < end ? (node.pivot[offset] as number) : max;
+    while (offset < end && (pivot[offset] as number) < index) offset++;
+    r_min = offset === 0 ? min : (pivot[offset - 1] as number) + 1;
+    r_max = offset < end ? (pivot[offset] as number) : max;
     if (ma_is_leaf(node.type)) break;
     // mas_is_span_wr() on an internal level
     if (last > r_max || (last === r_max && entry === null && last !== ULONG_MAX)) return 'wr_spanning_store';
@@ -188,10 +189,11 @@ function node_at(mt: maple_tree, index: number, level: number): level_node {
   let max = ULONG_MAX;
   for (let depth = mt_height(mt) - 1; depth > level; depth--) {
     const end = node.end;
+    const pivot = node.pivot;
     let offset = 0;
-    while (offset < end && (node.pivot[offset] as number) < index) offset++;
-    const smin = offset === 0 ? min : (node.pivot[offset - 1] as number) + 1;
-    max = offset < end ? (node.pivot[offset] as number) : max;
+    while (offset < end && (pivot[offset] as number) < index) offset++;
+    const smin = offset === 0 ? min : (pivot[offset - 1] as number) + 1;
+    max = offset < end ? (pivot[offset] as number) : max;
     min = smin;
     node = node.slot[offset] as maple_node;
   }
@@ -228,6 +230,21 @@ function push_slots(b: big_node, n: maple_node, max: number, from: number, to: n
       b.slt.push(n.slot[i]);
     }
   }
+}
+
+/**
+ * Prepend all slots of @n to @b: the slots of @n, then those of @b, in new arrays (cheaper than
+ * unshift() of a spread or concat() on these short mixed arrays).
+ */
+function mab_prepend(b: big_node, n: level_node): void {
+  const nb: big_node = { piv: [], slt: [] };
+  push_slots(nb, n.node, n.max, 0, ULONG_MAX);
+  for (let i = 0; i < b.piv.length; i++) {
+    nb.piv.push(b.piv[i] as number);
+    nb.slt.push(b.slt[i]);
+  }
+  b.piv = nb.piv;
+  b.slt = nb.slt;
 }
 
 /**
@@ -275,15 +292,7 @@ function mas_push_left(
   const total = sib.end + 1 + b.piv.length;
   if (sib.end + 1 >= cap - 1 || total > 2 * cap - 1) return null;
   const left = node_at(mt, lo.min - 1, level);
-  // prepend by appending @b to the sibling's slots (cheaper than unshift() of a spread)
-  const nb: big_node = { piv: [], slt: [] };
-  push_slots(nb, left.node, left.max, 0, ULONG_MAX);
-  for (let i = 0; i < b.piv.length; i++) {
-    nb.piv.push(b.piv[i] as number);
-    nb.slt.push(b.slt[i]);
-  }
-  b.piv = nb.piv;
-  b.slt = nb.slt;
+  mab_prepend(b, left);
   return { left, fill: Math.min(cap - 1, total - min_count) };
 }
 
@@ -430,9 +439,7 @@ function mas_wr_rebuild(
       // rebalance: take in a whole neighbour at this level
       if (lo.min > 0) {
         lo = node_at(mt, lo.min - 1, level);
-        const nb: big_node = { piv: [], slt: [] };
-        push_slots(nb, lo.node, lo.max, 0, ULONG_MAX);
-        b = { piv: nb.piv.concat(b.piv), slt: nb.slt.concat(b.slt) };
+        mab_prepend(b, lo);
       } else if (hi.max < ULONG_MAX) {
         hi = node_at(mt, hi.max + 1, level);
         push_slots(b, hi.node, hi.max, 0, ULONG_MAX);

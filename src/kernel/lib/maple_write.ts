@@ -350,6 +350,10 @@ function mte_linked(mt: maple_tree, node: maple_node): boolean {
 /** mte_destroy_walk()-like: mark @node and its unshared descendants dead. */
 function mte_set_dead_walk(node: maple_node): void {
   node.dead = true;
+  // The kernel's mte_set_node_dead() overwrites the parent pointer too. Dropping it matters here:
+  // a replaced node old enough to sit in V8's old generation would otherwise keep the young nodes
+  // above it alive through every scavenge. Nothing follows a dead node's parent (readers re-walk).
+  node.parent = null;
   if (ma_is_leaf(node.type)) return;
   for (let i = 0; i <= node.end; i++) {
     const child = node.slot[i] as maple_node;

@@ -63,6 +63,29 @@ export const MAPLE_HEIGHT_MAX = 31;
  */
 export type maple_entry = unknown;
 
+// Zeroed templates the node arrays are sliced from. slice() keeps the template's elements kind, so
+// every pivot array is PACKED_DOUBLE (pivots reach 2^53-1, beyond a small integer) and every slot
+// array PACKED_ELEMENTS from birth: V8 then sees one array shape at each node access, with no
+// hole checks and no kind transition on the first large pivot. (The 0.5 only sets the kind.)
+const ZERO_PIVOTS_RANGE64 = make_double_zeros(MAPLE_RANGE64_SLOTS - 1);
+const ZERO_PIVOTS_ARANGE64 = make_double_zeros(MAPLE_ARANGE64_SLOTS - 1);
+const ZERO_GAPS_ARANGE64 = make_double_zeros(MAPLE_ARANGE64_SLOTS);
+const NULL_SLOTS_RANGE64: unknown[] = make_null_slots(MAPLE_RANGE64_SLOTS);
+const NULL_SLOTS_ARANGE64: unknown[] = make_null_slots(MAPLE_ARANGE64_SLOTS);
+
+function make_double_zeros(n: number): number[] {
+  const a: number[] = [0.5];
+  for (let i = 1; i < n; i++) a.push(0.5);
+  for (let i = 0; i < n; i++) a[i] = 0;
+  return a;
+}
+
+function make_null_slots(n: number): unknown[] {
+  const a: unknown[] = [null];
+  for (let i = 1; i < n; i++) a.push(null);
+  return a;
+}
+
 /**
  * struct maple_node - one node of any linked type.
  * Models: include/linux/maple_tree.h: struct maple_node / maple_range_64 / maple_arange_64
@@ -92,9 +115,10 @@ export class maple_node {
       this.end = src.end;
       return;
     }
-    this.pivot = new Array<number>(mt_pivots(type)).fill(0);
-    this.slot = new Array<unknown>(mt_slots(type)).fill(null);
-    this.gap = type === maple_arange_64 ? new Array<number>(MAPLE_ARANGE64_SLOTS).fill(0) : null;
+    const arange = type === maple_arange_64;
+    this.pivot = (arange ? ZERO_PIVOTS_ARANGE64 : ZERO_PIVOTS_RANGE64).slice();
+    this.slot = (arange ? NULL_SLOTS_ARANGE64 : NULL_SLOTS_RANGE64).slice();
+    this.gap = arange ? ZERO_GAPS_ARANGE64.slice() : null;
   }
 }
 

@@ -38,7 +38,7 @@ import {
   xa_is_internal,
   xa_is_node,
 } from './maple_node.ts';
-import { MA_STATE, mas_state_walk, mas_walk, mtree_lookup_walk } from './maple_walk.ts';
+import { MA_STATE, mas_set, mas_state_walk, mas_walk, mtree_lookup_walk } from './maple_walk.ts';
 
 /**
  * struct ma_wr_state - what the write walk learnt: the leaf holding index (when the write stays
@@ -58,6 +58,8 @@ export interface ma_wr_state {
   last: number;
   r_min: number;
   r_max: number;
+  /** The leaf slot holding index (after NULL expansion): an exact fit writes it directly. */
+  offset: number;
 }
 
 /**
@@ -69,7 +71,7 @@ export interface ma_wr_state {
 export function mas_wr_state(mas: ma_state, entry: maple_entry): ma_wr_state {
   const wr: ma_wr_state = {
     mas, entry, type: 'wr_store_root', node: null, min: 0, max: ULONG_MAX,
-    index: mas.index, last: mas.last, r_min: 0, r_max: 0,
+    index: mas.index, last: mas.last, r_min: 0, r_max: 0, offset: 0,
   };
   wr.type = mas_wr_store_type(wr);
   return wr;
@@ -91,10 +93,11 @@ function mas_wr_store_type(wr: ma_wr_state): store_type {
   let r_max: number;
   for (;;) {
     const end = node.end;
+    const pivot = node.pivot;
     offset = 0;
-    while (offset < end && (node.pivot[offset] as number) < index) offset++;
-    r_min = offset === 0 ? min : (node.pivot[offset - 1] as number) + 1;
-    r_max = offset < end ? (node.pivot[offset] as number) : max;
+    while (offset < end && (pivot[offset] as number) < index) offset++;
+    r_min = offset === 0 ? min : (pivot[offset - 1] as number) + 1;
+    r_max = offset < end ? (pivot[offset] as number) : max;
     if (ma_is_leaf(node.type)) break;
     // mas_is_span_wr() on an internal level
     if (last > r_max || (last === r_max && entry === null && last !== ULONG_MAX)) return 'wr_spanning_store';
@@ -131,6 +134,7 @@ function mas_wr_store_type(wr: ma_wr_state): store_type {
   wr.last = last;
   wr.r_min = r_min;
   wr.r_max = r_max;
+  wr.offset = offset;
   if (r_min === index && r_max === last) return 'wr_exact_fit';
   if (index === 0 && last === ULONG_MAX) return 'wr_new_root';
   let new_end = end + 2 - (offset_end - offset);
@@ -146,37 +150,29 @@ function mas_wr_store_type(wr: ma_wr_state): store_type {
   return 'wr_node_store';
 }
 
-/** The range [min, max] of the slot holding @index, and its entry. */
-interface slot_range {
-  min: number;
-  max: number;
-  entry: maple_entry;
-}
-
-function range_at(mt: maple_tree, index: number): slot_range {
-  const mas = MA_STATE(mt, index, index);
-  const entry = mas_walk(mas);
-  return { min: mas.index, max: mas.last, entry };
-}
-
 /**
  * mas_wr_extend_null()/mas_extend_spanning_null() - a NULL write absorbs the NULL ranges next
- * to it, across leaves, so that no two NULL ranges are ever adjacent. Returns [index, last].
+ * to it, across leaves, so that no two NULL ranges are ever adjacent: widens [mas.index, mas.last].
+ * One probe state is re-walked for each neighbour (mas_walk() leaves it on the slot's range).
  */
-function mas_extend_null(mt: maple_tree, index: number, last: number): [number, number] {
-  const l = range_at(mt, index);
-  if (l.entry === null) index = l.min;
-  else if (index === l.min && index > 0) {
-    const p = range_at(mt, index - 1);
-    if (p.entry === null) index = p.min;
+function mas_extend_null(mas: ma_state): void {
+  const probe = MA_STATE(mas.tree, 0, 0);
+  let index = mas.index;
+  let last = mas.last;
+  mas_set(probe, index);
+  if (mas_walk(probe) === null) index = probe.index;
+  else if (index === probe.index && index > 0) {
+    mas_set(probe, index - 1);
+    if (mas_walk(probe) === null) index = probe.index;
   }
-  const r = range_at(mt, last);
-  if (r.entry === null) last = r.max;
-  else if (last === r.max && last < ULONG_MAX) {
-    const n = range_at(mt, last + 1);
-    if (n.entry === null) last = n.max;
+  mas_set(probe, last);
+  if (mas_walk(probe) === null) last = probe.last;
+  else if (last === probe.last && last < ULONG_MAX) {
+    mas_set(probe, last + 1);
+    if (mas_walk(probe) === null) last = probe.last;
   }
-  return [index, last];
+  mas.index = index;
+  mas.last = last;
 }
 
 /** A node of the level being rebuilt, with its bounds. */
@@ -193,10 +189,11 @@ function node_at(mt: maple_tree, index: number, level: number): level_node {
   let max = ULONG_MAX;
   for (let depth = mt_height(mt) - 1; depth > level; depth--) {
     const end = node.end;
+    const pivot = node.pivot;
     let offset = 0;
-    while (offset < end && (node.pivot[offset] as number) < index) offset++;
-    const smin = offset === 0 ? min : (node.pivot[offset - 1] as number) + 1;
-    max = offset < end ? (node.pivot[offset] as number) : max;
+    while (offset < end && (pivot[offset] as number) < index) offset++;
+    const smin = offset === 0 ? min : (pivot[offset - 1] as number) + 1;
+    max = offset < end ? (pivot[offset] as number) : max;
     min = smin;
     node = node.slot[offset] as maple_node;
   }
@@ -204,7 +201,7 @@ function node_at(mt: maple_tree, index: number, level: number): level_node {
 }
 
 /** Bounds of @node, found by ascending (mas_ascend()). */
-function node_bounds(node: maple_node): [number, number] {
+function node_bounds(node: maple_node): level_node {
   let min = -1;
   let max = -1;
   let n = node;
@@ -215,7 +212,7 @@ function node_bounds(node: maple_node): [number, number] {
     if (max < 0 && s < p.end) max = p.pivot[s] as number;
     n = p;
   }
-  return [min < 0 ? 0 : min, max < 0 ? ULONG_MAX : max];
+  return { node, min: min < 0 ? 0 : min, max: max < 0 ? ULONG_MAX : max };
 }
 
 /** The content of one level being rebuilt: slot i covers up to piv[i]. */
@@ -233,6 +230,21 @@ function push_slots(b: big_node, n: maple_node, max: number, from: number, to: n
       b.slt.push(n.slot[i]);
     }
   }
+}
+
+/**
+ * Prepend all slots of @n to @b: the slots of @n, then those of @b, in new arrays (cheaper than
+ * unshift() of a spread or concat() on these short mixed arrays).
+ */
+function mab_prepend(b: big_node, n: level_node): void {
+  const nb: big_node = { piv: [], slt: [] };
+  push_slots(nb, n.node, n.max, 0, ULONG_MAX);
+  for (let i = 0; i < b.piv.length; i++) {
+    nb.piv.push(b.piv[i] as number);
+    nb.slt.push(b.slt[i]);
+  }
+  b.piv = nb.piv;
+  b.slt = nb.slt;
 }
 
 /**
@@ -268,22 +280,26 @@ function mab_calc_split(b: big_node, cap: number, min_count: number, leaf: boole
 /**
  * mas_push_data()-like: a node that overflows by a little shares with its left sibling when that
  * has room, leaving the left node nearly full (this keeps sequentially built trees as shallow as
- * the kernel's). Prepends the sibling's slots to @b and returns the left node's new size, or 0.
+ * the kernel's). Prepends the sibling's slots to @b and returns the sibling (with its bounds) and the
+ * left node's new size, or null when there is no push.
  * Models: lib/maple_tree.c: mas_push_data() (CUSTOMISED: left only, fill to slots - 1)
  */
 function mas_push_left(
   mt: maple_tree, level: number, lo: level_node, hi: level_node, b: big_node, cap: number, min_count: number,
-): number {
-  if (lo.node !== hi.node || lo.node.parent === null || lo.node.parent_slot === 0 || b.piv.length <= cap) return 0;
+): push_left | null {
+  if (lo.node !== hi.node || lo.node.parent === null || lo.node.parent_slot === 0 || b.piv.length <= cap) return null;
   const sib = lo.node.parent.slot[lo.node.parent_slot - 1] as maple_node;
   const total = sib.end + 1 + b.piv.length;
-  if (sib.end + 1 >= cap - 1 || total > 2 * cap - 1) return 0;
+  if (sib.end + 1 >= cap - 1 || total > 2 * cap - 1) return null;
   const left = node_at(mt, lo.min - 1, level);
-  const nb: big_node = { piv: [], slt: [] };
-  push_slots(nb, left.node, left.max, 0, ULONG_MAX);
-  b.piv.unshift(...nb.piv);
-  b.slt.unshift(...nb.slt);
-  return Math.min(cap - 1, total - min_count);
+  mab_prepend(b, left);
+  return { left, fill: Math.min(cap - 1, total - min_count) };
+}
+
+/** What mas_push_left() moved: the left sibling and the size the left node gets. */
+interface push_left {
+  left: level_node;
+  fill: number;
 }
 
 /** Two cuts for a push: the left node gets @left slots (one fewer or more if it would end in NULL). */
@@ -297,12 +313,16 @@ function mab_push_cuts(b: big_node, left: number, cap: number, leaf: boolean): n
 /** Fill @node with slots [from, to) of @b; the node's bounds are min..max. */
 function mab_fill_node(node: maple_node, b: big_node, from: number, to: number, min: number, max: number): void {
   const count = to - from;
-  const npiv = node.pivot.length;
+  const slot = node.slot;
+  const pivot = node.pivot;
+  const npiv = pivot.length;
   node.end = count - 1;
-  for (let i = 0; i < node.slot.length; i++) {
-    node.slot[i] = i < count ? b.slt[from + i] : null;
-    if (i < npiv) node.pivot[i] = i < count - 1 ? (b.piv[from + i] as number) : i === count - 1 ? max : 0;
-  }
+  // slots [0, count) from @b, the rest NULL; pivots from @b, the last used one is max, the rest 0
+  for (let i = 0; i < count; i++) slot[i] = b.slt[from + i];
+  for (let i = count; i < slot.length; i++) slot[i] = null;
+  for (let i = 0; i < count - 1 && i < npiv; i++) pivot[i] = b.piv[from + i] as number;
+  if (count - 1 < npiv) pivot[count - 1] = max;
+  for (let i = count; i < npiv; i++) pivot[i] = 0;
   if (!ma_is_leaf(node.type)) {
     let cmin = min;
     for (let i = 0; i < count; i++) {
@@ -330,6 +350,10 @@ function mte_linked(mt: maple_tree, node: maple_node): boolean {
 /** mte_destroy_walk()-like: mark @node and its unshared descendants dead. */
 function mte_set_dead_walk(node: maple_node): void {
   node.dead = true;
+  // The kernel's mte_set_node_dead() overwrites the parent pointer too. Dropping it matters here:
+  // a replaced node old enough to sit in V8's old generation would otherwise keep the young nodes
+  // above it alive through every scavenge. Nothing follows a dead node's parent (readers re-walk).
+  node.parent = null;
   if (ma_is_leaf(node.type)) return;
   for (let i = 0; i <= node.end; i++) {
     const child = node.slot[i] as maple_node;
@@ -351,7 +375,9 @@ function mas_update_gap(node: maple_node, min: number, max: number): void {
     const g = ma_max_gap(n, lo, hi);
     if (p.gap[n.parent_slot] === g) return;
     p.gap[n.parent_slot] = g;
-    [lo, hi] = node_bounds(p);
+    const bounds = node_bounds(p);
+    lo = bounds.min;
+    hi = bounds.max;
     n = p;
   }
 }
@@ -417,25 +443,26 @@ function mas_wr_rebuild(
       // rebalance: take in a whole neighbour at this level
       if (lo.min > 0) {
         lo = node_at(mt, lo.min - 1, level);
-        const nb: big_node = { piv: [], slt: [] };
-        push_slots(nb, lo.node, lo.max, 0, ULONG_MAX);
-        b = { piv: nb.piv.concat(b.piv), slt: nb.slt.concat(b.slt) };
+        mab_prepend(b, lo);
       } else if (hi.max < ULONG_MAX) {
         hi = node_at(mt, hi.max + 1, level);
         push_slots(b, hi.node, hi.max, 0, ULONG_MAX);
       }
     }
-    const left_fill = mas_push_left(mt, level, lo, hi, b, cap, min_count);
-    if (left_fill > 0) {
+    const push = mas_push_left(mt, level, lo, hi, b, cap, min_count);
+    if (push !== null) {
       // the left sibling joined the big node: lo moves to it
-      lo = node_at(mt, lo.min - 1, level);
+      lo = push.left;
       olds.push(lo.node);
     }
-    const cuts = left_fill > 0 ? mab_push_cuts(b, left_fill, cap, leaf) : mab_calc_split(b, cap, min_count, leaf);
+    const cuts = push !== null ? mab_push_cuts(b, push.fill, cap, leaf) : mab_calc_split(b, cap, min_count, leaf);
     olds.push(lo.node);
     if (hi.node !== lo.node) olds.push(hi.node);
     if (!leaf) {
-      for (const n of [lo.node, hi.node]) for (let i = 0; i <= n.end; i++) olds.push(n.slot[i] as maple_node);
+      const l = lo.node;
+      const h = hi.node;
+      for (let i = 0; i <= l.end; i++) olds.push(l.slot[i] as maple_node);
+      if (h !== l) for (let i = 0; i <= h.end; i++) olds.push(h.slot[i] as maple_node);
     }
     if (cuts.length === 1 && lo.node === hi.node) {
       // one node replaces one node: rewrite in place, or swap in a new node (RCU)
@@ -484,8 +511,9 @@ function mas_wr_rebuild(
     // the parent level: its slots before lo, the new nodes, its slots after hi
     const pl = lo.node.parent as maple_node;
     const ph = hi.node.parent as maple_node;
-    const [plmin, plmax] = node_bounds(pl);
-    const [phmin, phmax] = pl === ph ? [plmin, plmax] : node_bounds(ph);
+    const pl_bounds = node_bounds(pl);
+    const ph_bounds = pl === ph ? pl_bounds : node_bounds(ph);
+    const phmax = ph_bounds.max;
     const pb: big_node = { piv: [], slt: [] };
     for (let i = 0; i < lo.node.parent_slot; i++) {
       pb.piv.push(pl.pivot[i] as number);
@@ -500,10 +528,32 @@ function mas_wr_rebuild(
       pb.slt.push(ph.slot[i]);
     }
     b = pb;
-    lo = { node: pl, min: plmin, max: plmax };
-    hi = { node: ph, min: phmin, max: phmax };
+    lo = pl_bounds;
+    hi = ph_bounds;
   }
-  for (const n of olds) if (!n.dead && !mte_linked(mt, n)) mte_set_dead_walk(n);
+  mte_set_dead_unlinked(mt, olds);
+}
+
+/**
+ * Mark dead every node of @olds no longer reachable from the root. @olds lists siblings together,
+ * so a parent found linked is remembered: a sibling under it then needs one slot check instead of
+ * a climb to the root (same answer as mte_linked(); only dead flags change in the loop).
+ */
+function mte_set_dead_unlinked(mt: maple_tree, olds: readonly maple_node[]): void {
+  let linked_parent: maple_node | null = null;
+  for (let i = 0; i < olds.length; i++) {
+    const n = olds[i] as maple_node;
+    if (n.dead) continue;
+    const p = n.parent;
+    let linked: boolean;
+    if (p !== null && p === linked_parent) {
+      linked = p.slot[n.parent_slot] === n;
+    } else {
+      linked = mte_linked(mt, n);
+      if (linked && p !== null) linked_parent = p;
+    }
+    if (!linked) mte_set_dead_walk(n);
+  }
 }
 
 /**
@@ -590,16 +640,18 @@ function mas_wr_node_store(leaf: maple_node, min: number, max: number, index: nu
   const tail_entry = leaf.slot[offset_end];
   // the slots after the write move by (new_end - end); copy in the direction that is safe
   const shift = new_end - end;
-  const piv = (i: number): number => (i < end ? (pivot[i] as number) : max);
+  // (the slot at end has no pivot of its own: its upper bound is max; inline, no closure)
+  const npiv = pivot.length;
+  const slot = leaf.slot;
   if (shift > 0) {
     for (let i = end; i > offset_end; i--) {
-      leaf.slot[i + shift] = leaf.slot[i];
-      if (i + shift < pivot.length) pivot[i + shift] = piv(i);
+      slot[i + shift] = slot[i];
+      if (i + shift < npiv) pivot[i + shift] = i < end ? (pivot[i] as number) : max;
     }
   } else if (shift < 0) {
     for (let i = offset_end + 1; i <= end; i++) {
-      leaf.slot[i + shift] = leaf.slot[i];
-      if (i + shift < pivot.length) pivot[i + shift] = piv(i);
+      slot[i + shift] = slot[i];
+      if (i + shift < npiv) pivot[i + shift] = i < end ? (pivot[i] as number) : max;
     }
   }
   let at = offset;
@@ -644,7 +696,7 @@ export function mas_wr_store_entry(wr: ma_wr_state, reposition: boolean): void {
     return;
   }
   if (wr.type === 'wr_spanning_store') {
-    if (entry === null) [mas.index, mas.last] = mas_extend_null(mt, mas.index, mas.last);
+    if (entry === null) mas_extend_null(mas);
   } else {
     mas.index = wr.index;
     mas.last = wr.last;
@@ -655,9 +707,8 @@ export function mas_wr_store_entry(wr: ma_wr_state, reposition: boolean): void {
   }
   const leaf = wr.node;
   if (wr.type === 'wr_exact_fit' && leaf !== null) {
-    // one slot rewritten in place, even in RCU mode
-    let offset = 0;
-    while (offset < leaf.end && (leaf.pivot[offset] as number) < mas.index) offset++;
+    // one slot rewritten in place, even in RCU mode; the walk found the slot
+    const offset = wr.offset;
     const was_null = leaf.slot[offset] === null;
     leaf.slot[offset] = entry;
     if (was_null !== (entry === null)) mas_update_gap(leaf, wr.min, wr.max);

@@ -146,9 +146,9 @@ export function exploreDpor(s: Session): boolean {
         trailAt = 0;
         misfit = false;
         record = true;
-        const info = hb.before(exec, actor);
+        hb.before(exec, actor);
         exec.step(actor);
-        hb.after(exec, actor, info);
+        hb.after(exec, actor);
         if (forced !== null && forcedAt !== forced.length) misfit = true;
         if (misfit) {
           blocked = true;

@@ -72,6 +72,7 @@ export class HbRecorder {
   private scratchRow = new Int32Array(8);
   private firstBuf = new Int32Array(8);
   private countBuf = new Int32Array(8);
+  private usedBuf = new Int32Array(8);
 
   // Per lane / object state of the current execution.
   private laneLast = new Int32Array(8);
@@ -497,18 +498,24 @@ export class HbRecorder {
     }
     const first = this.firstBuf.fill(0);
     const count = this.countBuf.fill(0);
+    // Only lanes of earlier picks can precede a pick: loop over those, not all W lanes.
+    const used = this.usedBuf;
+    let nu = 0;
     const preds = v.preds;
     for (let k = 0; k < m; k++) {
       const x = picks[k]!;
       const base = k < m - 1 ? x * W : -1;
-      for (let l = 0; l < W; l++) {
+      for (let u = 0; u < nu; u++) {
+        const l = used[u]!;
         const c = count[l]!;
-        if (c === 0) continue;
         const n = (base >= 0 ? this.clk[base + l]! : cj[l]!) - first[l]! + 1;
         preds[k * W + l] = n < 0 ? 0 : n > c ? c : n;
       }
       const lx = this.lane[x]!;
-      if (count[lx] === 0) first[lx] = this.seq[x]!;
+      if (count[lx] === 0) {
+        first[lx] = this.seq[x]!;
+        used[nu++] = lx;
+      }
       count[lx]!++;
     }
     return v;
@@ -557,6 +564,7 @@ export class HbRecorder {
       this.scratchRow = new Int32Array(W);
       this.firstBuf = new Int32Array(W);
       this.countBuf = new Int32Array(W);
+      this.usedBuf = new Int32Array(W);
     }
     if (n > this.laneLast.length) {
       const cap = Math.max(n, this.laneLast.length * 2);

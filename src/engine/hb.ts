@@ -556,7 +556,8 @@ export class HbRecorder {
 
   private ensureLanes(n: number): void {
     if (n > this.width) {
-      const W = Math.max(n, this.width * 2);
+      // Exactly the lanes needed: every clock operation loops over the width.
+      const W = n;
       const clk = new Int32Array(this.lane.length * W);
       for (let j = 0; j < this.len; j++) clk.set(this.clk.subarray(j * this.width, (j + 1) * this.width), j * W);
       this.clk = clk;

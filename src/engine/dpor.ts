@@ -65,6 +65,11 @@ function freshEvent(lane: number): Ev {
   return { lane, cv: null, obj: -1, acc: 0, obj2: -1, acc2: 0, other: -1, extra: null };
 }
 
+/** `ev` with its decisions left open; built field by field so that every Ev has one shape. */
+function openEvent(ev: Ev): Ev {
+  return { lane: ev.lane, cv: null, obj: ev.obj, acc: ev.acc, obj2: ev.obj2, acc2: ev.acc2, other: ev.other, extra: ev.extra };
+}
+
 export function exploreDpor(s: Session): boolean {
   const hb = new HbRecorder();
   const root = { tv: [] as number[], tc: [] as number[] };
@@ -146,9 +151,9 @@ export function exploreDpor(s: Session): boolean {
         trailAt = 0;
         misfit = false;
         record = true;
-        const info = hb.before(exec, actor);
+        hb.before(exec, actor);
         exec.step(actor);
-        hb.after(exec, actor, info);
+        hb.after(exec, actor);
         if (forced !== null && forcedAt !== forced.length) misfit = true;
         if (misfit) {
           blocked = true;
@@ -190,7 +195,7 @@ export function exploreDpor(s: Session): boolean {
         const cur = node.cur;
         if (cur === null) continue;
         if (cur.ev.cv === null && node.ev !== null && advanceTrail(node)) break;
-        if (node.ev !== null) node.sleep.push(cur.ev.cv === null ? { ...node.ev, cv: null } : node.ev);
+        if (node.ev !== null) node.sleep.push(cur.ev.cv === null ? openEvent(node.ev) : node.ev);
         node.cur = null;
         node.ev = null;
         if (node.wut.length > 0) break;

@@ -72,6 +72,7 @@ export class HbRecorder {
   private scratchRow = new Int32Array(8);
   private firstBuf = new Int32Array(8);
   private countBuf = new Int32Array(8);
+  private usedBuf = new Int32Array(8);
 
   // Per lane / object state of the current execution.
   private laneLast = new Int32Array(8);
@@ -80,6 +81,11 @@ export class HbRecorder {
   private readHead = new Int32Array(16);
   /** Per lane: position of the release that granted its queued acquire. */
   private grantAt = new Int32Array(8);
+
+  constructor() {
+    // Reversal k's event is picks[k]; the last one (the moved e') keeps its decisions open.
+    this.seqBuf.materialize = (k) => this.event(this.picks[k]!, k === this.seqBuf.length - 1);
+  }
 
   reset(): void {
     this.len = 0;
@@ -106,13 +112,22 @@ export class HbRecorder {
     return this.dec.slice(this.decStart[j], this.decStart[j + 1]);
   }
 
+  // What `before` found about the step about to run (fields, not an object: it runs every step).
+  private kind = K_PLAIN;
+  private op: Op | null = null;
+  private timer = false;
+
   /**
-   * Called just before `exec.step(actor)`: returns the step kind and fills what the
-   * step's enabledness depends on (`pred` for awaits, `until` for sleeps).
+   * Called just before `exec.step(actor)`: notes the step kind, its op (what an await's or
+   * a sleep's enabledness depends on) and whether the timer could fire.
    */
-  before(exec: Execution, actor: number): { kind: number; op: Op | null; timer: boolean } {
-    const timer = exec.usesTime && exec.nextDeadline() >= 0;
-    if (actor === TICK) return { kind: K_TICK, op: null, timer };
+  before(exec: Execution, actor: number): void {
+    this.timer = exec.usesTime && exec.nextDeadline() >= 0;
+    if (actor === TICK) {
+      this.kind = K_TICK;
+      this.op = null;
+      return;
+    }
     const op = exec.pendingOp(actor);
     let kind = K_PLAIN;
     if (op !== null) {
@@ -125,11 +140,14 @@ export class HbRecorder {
         else if (op.lock.kind === 'spinlock' || op.lock.kind === 'mutex') kind = K_EXCL_ACQUIRE;
       }
     }
-    return { kind, op, timer };
+    this.kind = kind;
+    this.op = op;
   }
 
-  /** Records the step just run (`info` from `before`). */
-  after(exec: Execution, actor: number, info: { kind: number; op: Op | null; timer: boolean }): void {
+  /** Records the step just run (`before` was called for it). */
+  after(exec: Execution, actor: number): void {
+    const kind = this.kind;
+    const op = this.op;
     const j = this.len;
     this.ensure(j + 1);
     const l = actor === TICK ? 0 : actor + 1;
@@ -141,7 +159,7 @@ export class HbRecorder {
     let o2 = -1;
     let a2 = A_NONE;
     let other = -1;
-    if (info.kind === K_TICK) {
+    if (kind === K_TICK) {
       o2 = TIMERS_OBJ;
       a2 = A_WRITE;
     } else {
@@ -159,33 +177,35 @@ export class HbRecorder {
     this.obj2[j] = o2;
     this.acc2[j] = a2;
     this.other[j] = other;
-    this.isCas[j] = info.op?.k === 'cas' ? 1 : 0;
+    this.isCas[j] = op?.k === 'cas' ? 1 : 0;
     this.acquired[j] = exec.lastAcquired ? 1 : 0;
-    this.timerBefore[j] = info.timer ? 1 : 0;
+    this.timerBefore[j] = this.timer ? 1 : 0;
     this.old[j] = exec.lastOld;
-    const extra = info.op?.k === 'awaitall' ? extraIds(info.op.locs) : null;
+    const extra = op?.k === 'awaitall' ? extraIds(op.locs) : null;
     this.extraAt[j] = extra;
 
     // Races, judged against the clock of the lane before this step.
     const pre = this.laneLast[l]!;
     this.preOf[j] = pre;
-    if (info.kind === K_AWAITALL && info.op?.k === 'awaitall') this.awaitAllRaces(exec, j, pre, info.op);
-    else if (o >= 0) this.findRaces(j, pre, o, a, info);
-    if (o2 >= 0) this.findRaces(j, pre, o2, a2, { kind: K_PLAIN, op: null, timer: info.timer });
+    if (kind === K_AWAITALL && op?.k === 'awaitall') this.awaitAllRaces(exec, j, pre, op);
+    else if (o >= 0) this.findRaces(j, pre, o, a, kind, op);
+    if (o2 >= 0) this.findRaces(j, pre, o2, a2, K_PLAIN, null);
 
     // The new clock: the lane's clock joined with what the step depends on.
     const row = j * W;
-    if (pre >= 0) this.clk.copyWithin(row, pre * W, pre * W + W);
-    else this.clk.fill(0, row, row + W);
+    // Plain loops: rows are short, and copyWithin/fill cost a builtin call each.
+    const clk = this.clk;
+    if (pre >= 0) for (let k = 0, f = pre * W; k < W; k++) clk[row + k] = clk[f + k]!;
+    else for (let k = 0; k < W; k++) clk[row + k] = 0;
     if (o >= 0) this.joinObject(row, o, a);
     if (o2 >= 0) this.joinObject(row, o2, a2);
     if (extra !== null) for (const x of extra) this.joinObject(row, x, A_READ);
-    if (info.kind === K_JOIN && other >= 0) this.joinRow(row, this.laneLast[other]!);
+    if (kind === K_JOIN && other >= 0) this.joinRow(row, this.laneLast[other]!);
     const s = ++this.laneSeq[l]!;
     this.clk[row + l] = s;
     this.seq[j] = s;
     this.laneLast[l] = j;
-    if (info.kind !== K_JOIN && other >= 0) this.laneLast[other] = j; // spawn: the child starts here
+    if (kind !== K_JOIN && other >= 0) this.laneLast[other] = j; // spawn: the child starts here
     for (const w of exec.lastWoken) this.grantAt[w + 1] = j;
     if (o >= 0) this.updateObject(j, o, a);
     if (o2 >= 0) this.updateObject(j, o2, a2);
@@ -243,9 +263,9 @@ export class HbRecorder {
     this.ensure(j + 1);
     this.ensureLanes(exec.threads.length + 1);
     const l = isTick ? 0 : actor + 1;
-    const info = this.before(exec, actor);
+    this.before(exec, actor);
     // A queued acquire not granted yet cannot run earlier either.
-    if (info.kind === K_COMPLETE && !exec.isEnabled(exec.threads[actor]!)) return;
+    if (this.kind === K_COMPLETE && !exec.isEnabled(exec.threads[actor]!)) return;
     this.lane[j] = l;
     this.obj[j] = o;
     this.acc[j] = a;
@@ -258,11 +278,11 @@ export class HbRecorder {
     this.decStart[j + 1] = this.decStart[j]!;
     this.extraAt[j] = op?.k === 'awaitall' ? extraIds(op.locs) : null;
     if (op?.k === 'awaitall') this.awaitAllRaces(exec, j, this.laneLast[l]!, op);
-    else this.findRaces(j, this.laneLast[l]!, o, a, info);
-    if (isTick) this.findRaces(j, this.laneLast[l]!, TIMERS_OBJ, A_WRITE, { kind: K_PLAIN, op: null, timer: info.timer });
+    else this.findRaces(j, this.laneLast[l]!, o, a, this.kind, this.op);
+    if (isTick) this.findRaces(j, this.laneLast[l]!, TIMERS_OBJ, A_WRITE, K_PLAIN, null);
     // Had it run before the violating step, the execution would have gone on.
     const v = this.violationAt;
-    const enabled = isTick ? info.timer : exec.isEnabled(exec.threads[actor]!);
+    const enabled = isTick ? this.timer : exec.isEnabled(exec.threads[actor]!);
     if (v >= 0 && enabled && this.lane[v] !== l && !this.before_(v, this.laneLast[l]!)) this.addRace(v, j);
   }
 
@@ -284,27 +304,21 @@ export class HbRecorder {
     return pre >= 0 && this.clk[pre * this.width + this.lane[e]!]! >= this.seq[e]!;
   }
 
-  private findRaces(j: number, pre: number, o: number, a: number, info: { kind: number; op: Op | null; timer: boolean }): void {
+  private findRaces(j: number, pre: number, o: number, a: number, kind: number, op: Op | null): void {
     const l = this.lane[j]!;
     const w = this.lastWrite[o]!;
-    const race = (e: number): void => {
-      if (e < 0 || this.lane[e] === l || this.before_(e, pre)) return;
-      // The timer can only move before a step while some thread sleeps.
-      if (l === 0 && this.timerBefore[e] === 0 && !this.sleepsAfter(e, j)) return;
-      this.addRace(e, j);
-    };
-    switch (info.kind) {
+    switch (kind) {
       case K_JOIN:
         return;
       case K_COMPLETE:
-        if (w > this.grantAt[l]!) race(w);
+        if (w > this.grantAt[l]!) this.raceIfConcurrent(w, j, pre);
         return;
       case K_EXCL_ACQUIRE:
       case K_AWAIT:
       case K_SLEEP: {
         // The nearest earlier write before which this step would have been enabled.
         for (let e = w; e >= 0 && this.lane[e] !== l && !this.before_(e, pre); e = this.prevWrite[e]!) {
-          if (this.enabledBefore(e, info)) {
+          if (this.enabledBefore(e, kind, op)) {
             this.addRace(e, j);
             return;
           }
@@ -312,13 +326,22 @@ export class HbRecorder {
         return;
       }
       default:
-        race(w);
+        this.raceIfConcurrent(w, j, pre);
         if (a === A_WRITE) {
           const link = this.readLinks(o);
-          for (let r = this.readHead[o]!; r >= 0; r = link[r]!) race(r);
-          if (this.extraReads.size > 0) for (const r of this.extraReads.get(o) ?? []) race(r);
+          for (let r = this.readHead[o]!; r >= 0; r = link[r]!) this.raceIfConcurrent(r, j, pre);
+          if (this.extraReads.size > 0) for (const r of this.extraReads.get(o) ?? []) this.raceIfConcurrent(r, j, pre);
         }
     }
+  }
+
+  /** Adds race (e, j) unless e is on j's lane or happens before j (`pre`: j's lane clock). */
+  private raceIfConcurrent(e: number, j: number, pre: number): void {
+    const l = this.lane[j]!;
+    if (e < 0 || this.lane[e] === l || this.before_(e, pre)) return;
+    // The timer can only move before a step while some thread sleeps.
+    if (l === 0 && this.timerBefore[e] === 0 && !this.sleepsAfter(e, j)) return;
+    this.addRace(e, j);
   }
 
   /**
@@ -382,9 +405,8 @@ export class HbRecorder {
     return false;
   }
 
-  private enabledBefore(e: number, info: { kind: number; op: Op | null }): boolean {
-    const op = info.op;
-    if (info.kind === K_EXCL_ACQUIRE) return this.acquired[e] === 1;
+  private enabledBefore(e: number, kind: number, op: Op | null): boolean {
+    if (kind === K_EXCL_ACQUIRE) return this.acquired[e] === 1;
     if (op?.k === 'await') return op.pred(this.old[e]);
     if (op?.k === 'sleep_until') return this.obj[e] === CLOCK_OBJ && (this.old[e] as number) >= op.until;
     return false;
@@ -476,21 +498,26 @@ export class HbRecorder {
     }
     const first = this.firstBuf.fill(0);
     const count = this.countBuf.fill(0);
+    // Only lanes of earlier picks can precede a pick: loop over those, not all W lanes.
+    const used = this.usedBuf;
+    let nu = 0;
     const preds = v.preds;
     for (let k = 0; k < m; k++) {
       const x = picks[k]!;
       const base = k < m - 1 ? x * W : -1;
-      for (let l = 0; l < W; l++) {
+      for (let u = 0; u < nu; u++) {
+        const l = used[u]!;
         const c = count[l]!;
-        if (c === 0) continue;
         const n = (base >= 0 ? this.clk[base + l]! : cj[l]!) - first[l]! + 1;
         preds[k * W + l] = n < 0 ? 0 : n > c ? c : n;
       }
       const lx = this.lane[x]!;
-      if (count[lx] === 0) first[lx] = this.seq[x]!;
+      if (count[lx] === 0) {
+        first[lx] = this.seq[x]!;
+        used[nu++] = lx;
+      }
       count[lx]!++;
     }
-    v.materialize = (k) => this.event(picks[k]!, k === m - 1);
     return v;
   }
 
@@ -529,7 +556,8 @@ export class HbRecorder {
 
   private ensureLanes(n: number): void {
     if (n > this.width) {
-      const W = Math.max(n, this.width * 2);
+      // Exactly the lanes needed: every clock operation loops over the width.
+      const W = n;
       const clk = new Int32Array(this.lane.length * W);
       for (let j = 0; j < this.len; j++) clk.set(this.clk.subarray(j * this.width, (j + 1) * this.width), j * W);
       this.clk = clk;
@@ -537,6 +565,7 @@ export class HbRecorder {
       this.scratchRow = new Int32Array(W);
       this.firstBuf = new Int32Array(W);
       this.countBuf = new Int32Array(W);
+      this.usedBuf = new Int32Array(W);
     }
     if (n > this.laneLast.length) {
       const cap = Math.max(n, this.laneLast.length * 2);

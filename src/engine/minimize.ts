@@ -88,9 +88,9 @@ function relinearise(program: Program, schedule: string, options: ExploreOptions
     const a = s.actors[f.pick(n, s.actors)]!;
     stepDecisions.push([]);
     actors.push(a);
-    const info = hb.before(exec, a);
+    hb.before(exec, a);
     exec.step(a);
-    hb.after(exec, a, info);
+    hb.after(exec, a);
     if (exec.violation !== null) hb.markViolation();
   }
   // Greedy linearisation: keep running the current thread while its next step is ready.

@@ -16,8 +16,11 @@ import { encodeSchedule } from './schedule.ts';
 import { ScheduleFollower, Session } from './session.ts';
 import { exploreNaive } from './naive.ts';
 
-/** Executions allowed, over all bounds, when looking for a cheaper schedule. */
-const SEARCH_BUDGET = 1000;
+/**
+ * Executions allowed, over all bounds, when looking for a cheaper schedule. 300 gives the same
+ * minimised schedule as 1000 on every violating matrix cell, in well under half the time.
+ */
+const SEARCH_BUDGET = 300;
 /** Bounds tried: 0 .. MAX_BOUND - 1 preemptions (few bugs need more, per SCTBench). */
 const MAX_BOUND = 3;
 /** With an injected clock, the search stops after this long. */

@@ -2,7 +2,8 @@
 // This file is the one the mm model imports; the implementation is split like the kernel's code:
 //   maple_node.ts     node layout, ma_state, flags, reserved xarray values
 //   maple_walk.ts     walks, iteration and the ma_state status machine
-//   maple_write.ts    store-type choice and node rewrites (split, rebalance, spanning store)
+//   maple_write.ts    the write path: store-type choice, root stores, NULL expansion
+//   maple_rebuild.ts  node rewrites (split, push-left, rebalance, spanning store)
 //   maple_alloc.ts    gfp_t allocator, node counts, mas_destroy()
 //   maple_gap.ts      mas_empty_area() / mas_empty_area_rev()
 //   maple_dup.ts      __mt_dup(), __mt_destroy()
@@ -16,8 +17,9 @@
 // Simplifications (DEVIATIONS from the kernel), each explained in the file that makes it:
 // - ULONG_MAX is Number.MAX_SAFE_INTEGER; entries are JS values, XA_ZERO_ENTRY is a symbol,
 //   xa_mk_value(n) is the number 2n+1 (maple_node.ts).
-// - Node layout after splits/rebalances differs from the kernel's (maple_write.ts); logical
-//   content, API results and statuses are the kernel's, checked against maple-oracle/.
+// - Node layout after splits/rebalances differs from the kernel's (maple_write.ts,
+//   maple_rebuild.ts); logical content, API results and statuses are the kernel's, checked
+//   against maple-oracle/.
 // - No locks, no RCU callbacks: replaced nodes are flagged dead and readers re-walk (maple_walk.ts).
 // - No slab: allocation is the gfp_t callback; mas_nomem() has nothing to retry (maple_alloc.ts).
 // - mas_next_node()/mas_prev_node() re-walk from the root to the neighbouring leaf (maple_walk.ts).

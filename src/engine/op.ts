@@ -111,7 +111,10 @@ export type Op =
    * execution's fault budget lasts and the site is enabled; otherwise false.
    */
   | { readonly k: 'fault'; readonly site: string }
-  /** Enter / leave a model function: maintains the call stack shown in traces. */
+  /**
+   * Enter / leave a model function: maintains the call stack shown in traces. `enter` returns
+   * true iff the engine keeps stacks (traced executions); kfn() skips `leave` otherwise.
+   */
   | { readonly k: 'enter'; readonly fn: string }
   | { readonly k: 'leave' }
   /** Annotates the trace at this point (e.g. "vm_area_dup() fails", "-> -ESRCH"). */

@@ -125,12 +125,78 @@ export function kfn<A extends unknown[], R>(
   body: (...args: A) => Model<R>,
 ): (...args: A) => Model<R> {
   const enter: Op = { k: 'enter', fn };
-  const wrapped = function* (...args: A): Model<R> {
-    yield enter;
-    const r = yield* body(...args);
-    yield LEAVE;
-    return r;
-  };
+  const wrapped = (...args: A): Model<R> => new KfnCall(enter, body(...args));
   Object.defineProperty(wrapped, 'name', { value: fn });
   return wrapped;
+}
+
+const K_START = 0;
+const K_ENTERED = 1;
+const K_TRACKED = 2;
+const K_UNTRACKED = 3;
+const K_LEFT = 4;
+const K_DONE = 5;
+
+/**
+ * One call of a kfn function. Every op of the callee passes through it, so it is a plain
+ * iterator rather than one more generator frame to resume (much cheaper per op). It yields
+ * `enter` first; the engine answers whether it keeps call stacks (only traced executions
+ * do), and when it does not, `leave` is skipped.
+ */
+class KfnCall<R> implements Generator<Op, R, unknown> {
+  private state = K_START;
+  private result: R | undefined = undefined;
+  private readonly enter: Op;
+  private readonly body: Model<R>;
+
+  constructor(enter: Op, body: Model<R>) {
+    this.enter = enter;
+    this.body = body;
+  }
+
+  next(input?: unknown): IteratorResult<Op, R> {
+    switch (this.state) {
+      case K_START:
+        this.state = K_ENTERED;
+        return { value: this.enter, done: false };
+      case K_ENTERED:
+        this.state = input === true ? K_TRACKED : K_UNTRACKED;
+        return this.passOn(this.body.next());
+      case K_TRACKED:
+      case K_UNTRACKED:
+        return this.passOn(this.body.next(input));
+      case K_LEFT:
+        this.state = K_DONE;
+        return { value: this.result as R, done: true };
+      default:
+        return { value: undefined as R, done: true };
+    }
+  }
+
+  throw(e: unknown): IteratorResult<Op, R> {
+    if (this.state === K_TRACKED || this.state === K_UNTRACKED) return this.passOn(this.body.throw(e));
+    this.state = K_DONE;
+    throw e;
+  }
+
+  return(value: R): IteratorResult<Op, R> {
+    if (this.state === K_TRACKED || this.state === K_UNTRACKED) return this.passOn(this.body.return(value));
+    this.state = K_DONE;
+    return { value, done: true };
+  }
+
+  [Symbol.iterator](): this {
+    return this;
+  }
+
+  /** The callee's step: an op passes through; its return yields `leave` first when tracked. */
+  private passOn(r: IteratorResult<Op, R>): IteratorResult<Op, R> {
+    if (r.done !== true || this.state === K_UNTRACKED) {
+      if (r.done === true) this.state = K_DONE;
+      return r;
+    }
+    this.result = r.value;
+    this.state = K_LEFT;
+    return { value: LEAVE, done: false };
+  }
 }

@@ -385,7 +385,9 @@ export class Execution implements Peek {
           break;
         }
         case 'enter':
-          t.stack.push(op.fn);
+          // The stack is shown only in traces; the answer tells kfn() whether to say 'leave'.
+          if (this.opts.trace) t.stack.push(op.fn);
+          value = this.opts.trace;
           break;
         case 'leave':
           t.stack.pop();

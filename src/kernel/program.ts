@@ -65,10 +65,8 @@ export function* without_faults<T>(body: Model<T>): Model<T> {
 }
 
 /** Runs @body as task @t on the current model CPU (setup steps "as" a process). */
-export function* as_task<T>(w: world, t: task_struct, body: Model<T>): Model<T> {
-  let result!: T;
-  yield* run_as(w, { name: t.name, task: t, held: [] }, (function* () { result = yield* body; })());
-  return result;
+export function as_task<T>(w: world, t: task_struct, body: Model<T>): Model<T> {
+  return run_as(w, { name: t.name, task: t, held: [] }, body);
 }
 
 /**

@@ -167,12 +167,12 @@ export function new_name(w: world, kind: string): string {
  * run_as() - runs a model body as the CPU context `ctx`: sets w.cur every time the engine
  * resumes this thread, so get_current() and lockdep know who runs.
  */
-export function* run_as(w: world, ctx: cpu_ctx, body: Model<void>): Model<void> {
+export function* run_as<T>(w: world, ctx: cpu_ctx, body: Model<T>): Model<T> {
   let input: unknown = undefined;
   for (;;) {
     w.cur = ctx;
     const r = body.next(input);
-    if (r.done) return;
+    if (r.done) return r.value;
     input = yield r.value;
   }
 }

@@ -12,7 +12,7 @@
 // STUBBED: pid namespaces, RCU (readers of the task list load it in one step), tasklist_lock.
 import type { Lock, Loc, Model, ThreadBody } from '../engine/op.ts';
 import { ModelViolation } from '../engine/op.ts';
-import { newLoc, newLock, spawn } from '../engine/prims.ts';
+import { newLoc, newLock, onResume, spawn } from '../engine/prims.ts';
 import type { KernelConfig, Switches } from './config.ts';
 import type { lockdep_state, held_lock } from './debug/lockdep.ts';
 import type {
@@ -167,14 +167,10 @@ export function new_name(w: world, kind: string): string {
  * run_as() - runs a model body as the CPU context `ctx`: sets w.cur every time the engine
  * resumes this thread, so get_current() and lockdep know who runs.
  */
-export function* run_as<T>(w: world, ctx: cpu_ctx, body: Model<T>): Model<T> {
-  let input: unknown = undefined;
-  for (;;) {
+export function run_as<T>(w: world, ctx: cpu_ctx, body: Model<T>): Model<T> {
+  return onResume(body, () => {
     w.cur = ctx;
-    const r = body.next(input);
-    if (r.done) return r.value;
-    input = yield r.value;
-  }
+  });
 }
 
 /** A thread body for `task` (or a kernel worker when task is null) running `body`. */

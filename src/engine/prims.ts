@@ -6,24 +6,61 @@
  */
 import type { Lock, LockKind, LockMode, Loc, Model, Op, ThreadBody } from './op.ts';
 
-// --- memory ---------------------------------------------------------------------------
+/**
+ * A one-op primitive: yields the op, then returns what the engine answers (`result` false:
+ * nothing). A plain iterator, since a generator frame costs more and these run at every step.
+ */
+class OneOp<T> implements Generator<Op, T, unknown> {
+  private readonly op: Op;
+  private readonly result: boolean;
+  private yielded = false;
 
-export function* load<T>(loc: Loc<T>): Model<T> {
-  return (yield { k: 'load', loc }) as T;
+  constructor(op: Op, result = true) {
+    this.op = op;
+    this.result = result;
+  }
+
+  next(input?: unknown): IteratorResult<Op, T> {
+    if (!this.yielded) {
+      this.yielded = true;
+      return { value: this.op, done: false };
+    }
+    return { value: (this.result ? input : undefined) as T, done: true };
+  }
+
+  throw(e: unknown): IteratorResult<Op, T> {
+    this.yielded = true;
+    throw e;
+  }
+
+  return(value: T): IteratorResult<Op, T> {
+    this.yielded = true;
+    return { value, done: true };
+  }
+
+  [Symbol.iterator](): this {
+    return this;
+  }
 }
 
-export function* store<T>(loc: Loc<T>, value: T): Model<void> {
-  yield { k: 'store', loc, value };
+// --- memory ---------------------------------------------------------------------------
+
+export function load<T>(loc: Loc<T>): Model<T> {
+  return new OneOp({ k: 'load', loc });
+}
+
+export function store<T>(loc: Loc<T>, value: T): Model<void> {
+  return new OneOp({ k: 'store', loc, value }, false);
 }
 
 /** Stores f(old); returns old. */
-export function* rmw<T>(loc: Loc<T>, f: (old: T) => T): Model<T> {
-  return (yield { k: 'rmw', loc, f: f as (old: unknown) => unknown }) as T;
+export function rmw<T>(loc: Loc<T>, f: (old: T) => T): Model<T> {
+  return new OneOp({ k: 'rmw', loc, f: f as (old: unknown) => unknown });
 }
 
 /** Compare-and-swap; returns the old value (success iff old === expected). */
-export function* cas<T>(loc: Loc<T>, expected: T, desired: T): Model<T> {
-  return (yield { k: 'cas', loc, expected, desired }) as T;
+export function cas<T>(loc: Loc<T>, expected: T, desired: T): Model<T> {
+  return new OneOp({ k: 'cas', loc, expected, desired });
 }
 
 /** Adds `delta`; returns the new value (atomic_add_return). */
@@ -33,45 +70,45 @@ export function* addReturn(loc: Loc<number>, delta: number): Model<number> {
 }
 
 /** Blocks until pred(value) holds, then returns the value. `what` names the wait in reports. */
-export function* awaitUntil<T>(loc: Loc<T>, pred: (v: T) => boolean, what: string): Model<T> {
-  return (yield { k: 'await', loc, pred: pred as (v: unknown) => boolean, what }) as T;
+export function awaitUntil<T>(loc: Loc<T>, pred: (v: T) => boolean, what: string): Model<T> {
+  return new OneOp({ k: 'await', loc, pred: pred as (v: unknown) => boolean, what });
 }
 
 /** Blocks until pred(values of `locs`) holds, then returns the values read together. */
-export function* awaitAll(
+export function awaitAll(
   locs: readonly Loc<unknown>[],
   pred: (values: readonly unknown[]) => boolean,
   what: string,
 ): Model<readonly unknown[]> {
-  return (yield { k: 'awaitall', locs, pred, what }) as readonly unknown[];
+  return new OneOp({ k: 'awaitall', locs, pred, what });
 }
 
 // --- locks ----------------------------------------------------------------------------
 
-export function* acquire(lock: Lock, mode: LockMode = 'write'): Model<void> {
-  yield { k: 'acquire', lock, mode };
+export function acquire(lock: Lock, mode: LockMode = 'write'): Model<void> {
+  return new OneOp({ k: 'acquire', lock, mode }, false);
 }
 
-export function* tryAcquire(lock: Lock, mode: LockMode = 'write'): Model<boolean> {
-  return (yield { k: 'tryacquire', lock, mode }) as boolean;
+export function tryAcquire(lock: Lock, mode: LockMode = 'write'): Model<boolean> {
+  return new OneOp({ k: 'tryacquire', lock, mode });
 }
 
-export function* release(lock: Lock, mode: LockMode = 'write'): Model<void> {
-  yield { k: 'release', lock, mode };
+export function release(lock: Lock, mode: LockMode = 'write'): Model<void> {
+  return new OneOp({ k: 'release', lock, mode }, false);
 }
 
 // --- threads and time -----------------------------------------------------------------
 
-export function* spawn(name: string, body: ThreadBody): Model<number> {
-  return (yield { k: 'spawn', name, body }) as number;
+export function spawn(name: string, body: ThreadBody): Model<number> {
+  return new OneOp({ k: 'spawn', name, body });
 }
 
-export function* join(tid: number): Model<void> {
-  yield { k: 'join', tid };
+export function join(tid: number): Model<void> {
+  return new OneOp({ k: 'join', tid }, false);
 }
 
-export function* jiffies(): Model<number> {
-  return (yield { k: 'jiffies' }) as number;
+export function jiffies(): Model<number> {
+  return new OneOp({ k: 'jiffies' });
 }
 
 /** Sleeps until the logical clock has advanced by `ticks` (schedule_timeout). */
@@ -80,37 +117,37 @@ export function* sleep(ticks: number): Model<void> {
   yield { k: 'sleep_until', until: now + ticks };
 }
 
-export function* sleepUntil(until: number): Model<void> {
-  yield { k: 'sleep_until', until };
+export function sleepUntil(until: number): Model<void> {
+  return new OneOp({ k: 'sleep_until', until }, false);
 }
 
 // --- local ops ------------------------------------------------------------------------
 
 /** A new shared location (not a scheduling point). */
-export function* newLoc<T>(name: string, init: T): Model<Loc<T>> {
-  return (yield { k: 'new', name, init }) as Loc<T>;
+export function newLoc<T>(name: string, init: T): Model<Loc<T>> {
+  return new OneOp({ k: 'new', name, init });
 }
 
-export function* newLock(name: string, kind: LockKind): Model<Lock> {
-  return (yield { k: 'newlock', name, kind }) as Lock;
+export function newLock(name: string, kind: LockKind): Model<Lock> {
+  return new OneOp({ k: 'newlock', name, kind });
 }
 
 /** Returns 0..n-1; the explorer tries every value. */
-export function* choose(n: number, what: string): Model<number> {
-  return (yield { k: 'choose', n, what }) as number;
+export function choose(n: number, what: string): Model<number> {
+  return new OneOp({ k: 'choose', n, what });
 }
 
 /** True if the injectable failure at `site` happens in this execution. */
-export function* fault(site: string): Model<boolean> {
-  return (yield { k: 'fault', site }) as boolean;
+export function fault(site: string): Model<boolean> {
+  return new OneOp({ k: 'fault', site });
 }
 
-export function* note(text: string): Model<void> {
-  yield { k: 'note', text };
+export function note(text: string): Model<void> {
+  return new OneOp({ k: 'note', text }, false);
 }
 
-export function* metric(name: string, value: number): Model<void> {
-  yield { k: 'metric', name, value };
+export function metric(name: string, value: number): Model<void> {
+  return new OneOp({ k: 'metric', name, value }, false);
 }
 
 /**

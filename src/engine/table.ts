@@ -73,47 +73,57 @@ export interface TableOptions {
 
 /** Ops the compact table leaves out: they change nothing another CPU could see. */
 const QUIET_OPS: ReadonlySet<string> = new Set(['load', 'await', 'jiffies', 'spawn']);
+const WRITE_OPS: ReadonlySet<string> = new Set(['store', 'rmw', 'cas']);
+
+/** The steps a compact view shows (TableOptions.full), shared by the CLI table and the viewer. */
+export interface CompactSteps {
+  /** Thread 0's steps before its first spawn: the setup, shown as one line (0: none). */
+  readonly setupEnd: number;
+  /** Indices of the steps after the setup that are shown, in order. */
+  readonly shown: readonly number[];
+}
+
+export function compactSteps(steps: readonly TraceStep[]): CompactSteps {
+  const firstSpawn = steps.findIndex((s) => s.tid === 0 && s.op === 'spawn');
+  const setupEnd = firstSpawn < 0 ? 0 : firstSpawn;
+  const lastOfThread = new Map<number, number>();
+  steps.forEach((s, i) => {
+    if (s.op !== 'violation') lastOfThread.set(s.tid, i);
+  });
+  const shown: number[] = [];
+  for (let i = setupEnd; i < steps.length; i++) {
+    const s = steps[i]!;
+    if (!QUIET_OPS.has(s.op) || lastOfThread.get(s.tid) === i || isStaleRead(steps, i)) shown.push(i);
+  }
+  return { setupEnd, shown };
+}
+
+/** A load whose object another thread writes before the loading thread touches it again. */
+function isStaleRead(steps: readonly TraceStep[], i: number): boolean {
+  const s = steps[i]!;
+  if (s.op !== 'load' || s.obj === undefined) return false;
+  for (let j = i + 1; j < steps.length; j++) {
+    const n = steps[j]!;
+    if (n.obj !== s.obj) continue;
+    if (n.tid === s.tid) return false;
+    if (WRITE_OPS.has(n.op)) return true;
+  }
+  return false;
+}
 
 /** The rows of the table: (column, text) per shown step. */
 function tableRows(trace: Trace, full: boolean): { col: number; text: string }[] {
   const rows: { col: number; text: string }[] = [];
-  const firstSpawn = trace.steps.findIndex((s) => s.tid === 0 && s.op === 'spawn');
-  const setupEnd = full || firstSpawn < 0 ? 0 : firstSpawn;
+  const { setupEnd, shown } = full ? { setupEnd: 0, shown: trace.steps.map((_, i) => i) } : compactSteps(trace.steps);
   if (setupEnd > 0) rows.push({ col: 0, text: `(setup through system calls: ${setupEnd} steps)` });
-  const lastOfThread = new Map<number, number>();
-  trace.steps.forEach((s, i) => {
-    if (s.op !== 'violation') lastOfThread.set(s.tid, i);
-  });
-  const stale = full ? new Set<number>() : staleReads(trace.steps);
-  trace.steps.forEach((s, i) => {
-    if (i < setupEnd) return;
-    if (!full && lastOfThread.get(s.tid) !== i && QUIET_OPS.has(s.op) && !stale.has(i)) return;
+  for (const i of shown) {
+    const s = trace.steps[i]!;
     rows.push({
       col: s.tid === TICK ? 0 : s.tid,
       text: s.tid === TICK ? `[timer] ${describeStep(s)}` : stepLine(s),
     });
-  });
+  }
   return rows;
-}
-
-const WRITE_OPS: ReadonlySet<string> = new Set(['store', 'rmw', 'cas']);
-
-/** Indices of loads whose object another thread writes before the loading thread touches it again. */
-function staleReads(steps: readonly TraceStep[]): Set<number> {
-  const out = new Set<number>();
-  steps.forEach((s, i) => {
-    if (s.op !== 'load' || s.obj === undefined) return;
-    for (let j = i + 1; j < steps.length; j++) {
-      const n = steps[j]!;
-      if (n.obj !== s.obj) continue;
-      if (n.tid === s.tid) return;
-      if (WRITE_OPS.has(n.op)) {
-        out.add(i);
-        return;
-      }
-    }
-  });
-  return out;
 }
 
 /** The per-CPU table of a trace. Timer ticks take a line in column 0, marked "[timer]". */

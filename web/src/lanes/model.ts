@@ -3,6 +3,7 @@
  * step (drawn as vertical spans), and the racing pair of steps.
  */
 import type { Trace, TraceStep } from '../../../src/engine/api.ts';
+import { compactSteps } from '../../../src/engine/table.ts';
 
 export interface LockSpan {
   readonly tid: number;
@@ -133,9 +134,6 @@ export function lockColor(name: string): string {
   return `hsl(${h % 360} 60% 42%)`;
 }
 
-/** Ops the compact view leaves out, as the CLI's compact table does: nothing another CPU sees. */
-const QUIET_OPS: ReadonlySet<string> = new Set(['load', 'await', 'jiffies', 'spawn']);
-
 export interface Rows {
   /** Step indices shown, in order. A setup row stands for steps 0..setupEnd-1 at index setupEnd-1. */
   readonly shown: readonly number[];
@@ -144,25 +142,16 @@ export interface Rows {
 }
 
 /**
- * The rows of the swimlanes. All steps, or the compact view: the setup collapsed into one
- * row, quiet steps left out except each thread's last step, the last step and the racing pair.
+ * The rows of the swimlanes. All steps, or the compact view: the steps the CLI's compact
+ * table shows (engine/table.ts compactSteps), plus the last step and the racing pair.
  */
 export function rows(trace: Trace, all: boolean, keep: readonly number[] = []): Rows {
   const n = trace.steps.length;
   if (all) return { shown: trace.steps.map((_, i) => i), setupEnd: 0 };
-  const firstSpawn = trace.steps.findIndex((s) => s.tid === 0 && s.op === 'spawn');
-  const setupEnd = firstSpawn > 0 ? firstSpawn : 0;
-  const lastOfThread = new Map<number, number>();
-  trace.steps.forEach((s, i) => {
-    if (s.op !== 'violation') lastOfThread.set(s.tid, i);
-  });
-  const shown: number[] = setupEnd > 0 ? [setupEnd - 1] : [];
-  for (let i = setupEnd; i < n; i++) {
-    const s = trace.steps[i];
-    if (!s) continue;
-    if (i === n - 1 || lastOfThread.get(s.tid) === i || keep.includes(i) || !QUIET_OPS.has(s.op)) shown.push(i);
-  }
-  return { shown, setupEnd };
+  const compact = compactSteps(trace.steps);
+  const extra = [n - 1, ...keep].filter((i) => i >= compact.setupEnd && i < n);
+  const body = [...new Set([...compact.shown, ...extra])].sort((a, b) => a - b);
+  return { shown: compact.setupEnd > 0 ? [compact.setupEnd - 1, ...body] : body, setupEnd: compact.setupEnd };
 }
 
 /** The shown row nearest to step `i`: the last one at or before it, else the first. */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Model } from '../../engine/op.ts';
 import { join, load } from '../../engine/prims.ts';
-import { PAGE_SIZE, PMD_SIZE, PTRS_PER_PTE, VM_READ, VM_WRITE, type mm_struct } from '../include/linux/mm_types.ts';
+import { PAGE_SIZE, PMD_SIZE, PTRS_PER_PTE, VM_READ, VM_WRITE, type mm_struct, type task_struct } from '../include/linux/mm_types.ts';
 import { do_exit } from '../kernel/exit.ts';
 import { CLONE_THREAD, CLONE_VM, kernel_clone } from '../kernel/fork.ts';
 import { as_task, exec_process } from '../program.ts';
@@ -22,6 +22,13 @@ function* tables(mm: mm_struct): Model<string> {
   return `${kinds.join(',') || '-'} rss ${(yield* load(mm.rss_stat))[1]}`;
 }
 
+/** mmap of one PMD at H, madvise(MADV_HUGEPAGE), mlock (whose populate faults it in), as @P. */
+function* map_hugepage_locked(P: task_struct): Model<void> {
+  assert.equal(yield* vm_mmap_pgoff(P, H, PMD_SIZE, VM_READ | VM_WRITE), H);
+  assert.equal(yield* do_madvise(P, H, 'MADV_HUGEPAGE'), 0);
+  assert.equal(yield* do_mlock(P, H, PMD_SIZE), 0);
+}
+
 /**
  * THP with transparent_hugepage=madvise, one VMA of one PMD at 2*PMD_SIZE:
  *   mmap + fault (no MADV_HUGEPAGE)   PTE page 2p, rss 1
@@ -39,9 +46,7 @@ void test('a VM_HUGEPAGE fault maps a huge PMD; fork copies it; munmap zaps it',
       assert.equal(yield* do_user_addr_fault(P, H, true), 0);
       seen.push(yield* tables(mm));
       assert.equal(yield* vm_munmap(P, H, PMD_SIZE), 0);
-      yield* vm_mmap_pgoff(P, H, PMD_SIZE, VM_READ | VM_WRITE);
-      assert.equal(yield* do_madvise(P, H, 'MADV_HUGEPAGE'), 0);
-      assert.equal(yield* do_mlock(P, H, PMD_SIZE), 0);
+      yield* map_hugepage_locked(P);
       seen.push(yield* tables(mm));
       const pid = yield* kernel_clone(P, 0);
       const C = (yield* load(w.tasklist)).find((t) => t.pid === pid)!;
@@ -64,9 +69,7 @@ void test('transparent_hugepage=never: MADV_HUGEPAGE memory is mapped by PTEs', 
     const P = yield* exec_process(w, 'P');
     const mm = (yield* load(P.mm))!;
     yield* as_task(w, P, (function* () {
-      yield* vm_mmap_pgoff(P, H, PMD_SIZE, VM_READ | VM_WRITE);
-      yield* do_madvise(P, H, 'MADV_HUGEPAGE');
-      yield* do_mlock(P, H, PMD_SIZE);
+      yield* map_hugepage_locked(P);
       seen.push(yield* tables(mm));
       yield* do_exit(P);
     })());

@@ -35,11 +35,13 @@ import { alloc_pages_light, put_page } from './page_alloc.ts';
 import { anon_vma_prepare } from './rmap.ts';
 
 /**
- * thp_vma_suitable() - may a fault at @addr of @vma (flags @vm_flags) map a huge PMD?
+ * thp_vma_suitable() - may a fault at @addr of @vma (flags @vm_flags) map a huge PMD? Only
+ * with transparent_hugepage=madvise.
  * Models: include/linux/huge_mm.h: thp_vma_suitable_order() + thp_vma_allowable_order() (madvise)
  */
 export function thp_vma_suitable(vma: vm_area_struct, vm_flags: number, addr: number): boolean {
   const haddr = addr - (addr % PMD_SIZE);
+  if (vma.vm_mm.w.transparent_hugepage !== 'madvise') return false;
   return (vm_flags & VM_HUGEPAGE) !== 0 && vma_is_anonymous(vma) && haddr >= vma.vm_start && haddr + PMD_SIZE <= vma.vm_end;
 }
 

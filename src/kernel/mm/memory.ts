@@ -362,7 +362,7 @@ export const handle_mm_fault = kfn('handle_mm_fault', function* (vma: vm_area_st
   addr -= addr % PAGE_SIZE;
   const flags = yield* load(vma.vm_flags);
   if (yield* check_stable_address_space(mm)) return VM_FAULT_SIGBUS; // reaped by the OOM reaper
-  if (mm.w.transparent_hugepage === 'madvise' && thp_vma_suitable(vma, flags, addr) && !(yield* mm_pgd(mm)).has(pmd_index(addr))) {
+  if (thp_vma_suitable(vma, flags, addr) && !(yield* mm_pgd(mm)).has(pmd_index(addr))) {
     const ret = yield* do_huge_pmd_anonymous_page(vma, addr, flags); // create_huge_pmd()
     if (ret !== VM_FAULT_FALLBACK) return ret;
   }

@@ -44,7 +44,7 @@ export async function runRequests(
     await Promise.all(
       Array.from({ length: n }, () =>
         runWorker(requests, stop, next, {
-          onProgress: (i, p) => hooks.onProgress?.(i, p),
+          ...hooks,
           onResult: (i, r) => {
             results[i] = r;
             hooks.onResult?.(i, r);

@@ -205,12 +205,12 @@ export function kfn<A extends unknown[], R>(
   return wrapped;
 }
 
-const K_START = 0;
-const K_ENTERED = 1;
-const K_TRACKED = 2;
-const K_UNTRACKED = 3;
-const K_LEFT = 4;
-const K_DONE = 5;
+const CALL_START = 0;
+const CALL_ENTERED = 1;
+const CALL_TRACKED = 2;
+const CALL_UNTRACKED = 3;
+const CALL_LEFT = 4;
+const CALL_DONE = 5;
 
 /**
  * One call of a kfn function. Every op of the callee passes through it, so it is a plain
@@ -219,7 +219,7 @@ const K_DONE = 5;
  * do), and when it does not, `leave` is skipped.
  */
 class KfnCall<R> implements Generator<Op, R, unknown> {
-  private state = K_START;
+  private state = CALL_START;
   private result: R | undefined = undefined;
   private readonly enter: Op;
   private readonly body: Model<R>;
@@ -231,17 +231,17 @@ class KfnCall<R> implements Generator<Op, R, unknown> {
 
   next(input?: unknown): IteratorResult<Op, R> {
     switch (this.state) {
-      case K_START:
-        this.state = K_ENTERED;
+      case CALL_START:
+        this.state = CALL_ENTERED;
         return { value: this.enter, done: false };
-      case K_ENTERED:
-        this.state = input === true ? K_TRACKED : K_UNTRACKED;
+      case CALL_ENTERED:
+        this.state = input === true ? CALL_TRACKED : CALL_UNTRACKED;
         return this.passOn(this.body.next());
-      case K_TRACKED:
-      case K_UNTRACKED:
+      case CALL_TRACKED:
+      case CALL_UNTRACKED:
         return this.passOn(this.body.next(input));
-      case K_LEFT:
-        this.state = K_DONE;
+      case CALL_LEFT:
+        this.state = CALL_DONE;
         return { value: this.result as R, done: true };
       default:
         return { value: undefined as R, done: true };
@@ -249,14 +249,14 @@ class KfnCall<R> implements Generator<Op, R, unknown> {
   }
 
   throw(e: unknown): IteratorResult<Op, R> {
-    if (this.state === K_TRACKED || this.state === K_UNTRACKED) return this.passOn(this.body.throw(e));
-    this.state = K_DONE;
+    if (this.state === CALL_TRACKED || this.state === CALL_UNTRACKED) return this.passOn(this.body.throw(e));
+    this.state = CALL_DONE;
     throw e;
   }
 
   return(value: R): IteratorResult<Op, R> {
-    if (this.state === K_TRACKED || this.state === K_UNTRACKED) return this.passOn(this.body.return(value));
-    this.state = K_DONE;
+    if (this.state === CALL_TRACKED || this.state === CALL_UNTRACKED) return this.passOn(this.body.return(value));
+    this.state = CALL_DONE;
     return { value, done: true };
   }
 
@@ -266,12 +266,12 @@ class KfnCall<R> implements Generator<Op, R, unknown> {
 
   /** The callee's step: an op passes through; its return yields `leave` first when tracked. */
   private passOn(r: IteratorResult<Op, R>): IteratorResult<Op, R> {
-    if (r.done !== true || this.state === K_UNTRACKED) {
-      if (r.done === true) this.state = K_DONE;
+    if (r.done !== true || this.state === CALL_UNTRACKED) {
+      if (r.done === true) this.state = CALL_DONE;
       return r;
     }
     this.result = r.value;
-    this.state = K_LEFT;
+    this.state = CALL_LEFT;
     return { value: LEAVE, done: false };
   }
 }

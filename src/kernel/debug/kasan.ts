@@ -1,6 +1,8 @@
 // Checked dereferences (DESIGN.md section 3): using a maple tree entry as a VMA, following a
 // pointer into a freed object, or walking a freed page table raises the report the kernel
 // would print (an oops, or a KASAN use-after-free).
+// Models: the reports of mm/kasan/report.c and arch/x86/mm/fault.c (page_fault_oops), not
+// their mechanism: the checks are ghost code on the model's own objects.
 //
 // CUSTOMISED: field offsets are those of x86_64 struct vm_area_struct as the race reports give
 // them (vm_flags at 0x20, anon_vma at 0x40: "0x406 + 0x40 = 0x446"); other fields approximate.

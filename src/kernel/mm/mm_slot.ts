@@ -1,4 +1,4 @@
-// Models mm/mm_slot.h @ v7.0: the mm_slot lists that ksmd and khugepaged keep of the mms
+// Models: mm/mm_slot.h @ v7.0: the mm_slot lists that ksmd and khugepaged keep of the mms
 // registered with them, each slot holding an mm_count reference (mmgrab) on its mm.
 // CUSTOMISED: a list is a Loc of mms in order (one slot per mm: the hash lookup is a search);
 // the cursor (ksm_scan.mm_slot / khugepaged_scan.mm_slot) is the mm being scanned or null for

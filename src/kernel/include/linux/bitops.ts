@@ -1,4 +1,4 @@
-// Models include/linux/bitops.h, include/linux/atomic.h and the mm flag accessors of
+// Models: include/linux/bitops.h, include/linux/atomic.h and the mm flag accessors of
 // include/linux/mm.h (mm_flags_test/set/clear, v6.18+ names) over a `Loc<number>` bitmask.
 // Each helper is one visible step (set_bit and friends are atomic RMWs in the kernel).
 import type { Loc, Model } from '../../../engine/op.ts';

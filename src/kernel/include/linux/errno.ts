@@ -1,4 +1,4 @@
-// Models include/uapi/asm-generic/errno-base.h @ v7.0: the error numbers the model returns.
+// Models: include/uapi/asm-generic/errno-base.h @ v7.0: the error numbers the model returns.
 export const EPERM = 1;
 export const ESRCH = 3;
 export const EINTR = 4;

@@ -1,11 +1,30 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { kernelConfig, presets, switchDocs, switchNames } from './config.ts';
+import { kernelConfig, presetSwitchNames, presets, switchDocs, switchNames } from './config.ts';
 
 void test('every preset builds and every switch is documented', () => {
   for (const p of presets) assert.equal(kernelConfig(p).preset, p);
-  for (const s of switchNames) assert.ok(switchDocs[s].commit && switchDocs[s].release, s);
-  assert.equal(presets.length, 20);
+  for (const s of switchNames) assert.ok(switchDocs[s].commit && switchDocs[s].release && switchDocs[s].effect, s);
+  assert.equal(new Set(presets).size, presets.length);
+  assert.equal(presets[0], 'v4.13');
+  // The proposals come last and each starts from v7.0 plus at least one switch of its own.
+  const proposals = presets.filter((p) => p.includes('+'));
+  assert.deepEqual(presets.slice(-proposals.length), proposals);
+  const base = new Set(presetSwitchNames('v7.0'));
+  for (const p of proposals) assert.ok(presetSwitchNames(p).some((s) => !base.has(s)), p);
+});
+
+void test('each switch is on exactly in the presets its release range covers', () => {
+  // Derived, not re-declared: a switch on in a release stays on in every later release until
+  // it is gone, so no preset list can drift from the declarations.
+  const releases = presets.filter((p) => !p.includes('+'));
+  for (const s of switchNames) {
+    const on = releases.map((p) => kernelConfig(p).switches[s]);
+    const first = on.indexOf(true);
+    if (first < 0) continue;
+    const last = on.lastIndexOf(true);
+    assert.ok(on.slice(first, last + 1).every(Boolean), `${s} has a hole in its range`);
+  }
 });
 
 void test('presets follow the timeline of kernel-spec.md section 13', () => {

@@ -89,8 +89,16 @@ export type Op =
   | { readonly k: 'tryacquire'; readonly lock: Lock; readonly mode: LockMode }
   | { readonly k: 'release'; readonly lock: Lock; readonly mode: LockMode }
   // --- threads ---
-  /** Start a new thread running `body`; returns its thread id. `name` heads its CPU column. */
-  | { readonly k: 'spawn'; readonly name: string; readonly body: () => Generator<Op, void, unknown> }
+  /**
+   * Start a new thread running `body(...args)`; returns its thread id. `name` heads its CPU
+   * column. `body` should be a module-level generator function so no closure is made per run.
+   */
+  | {
+      readonly k: 'spawn';
+      readonly name: string;
+      readonly body: (...args: never[]) => Generator<Op, void, unknown>;
+      readonly args: readonly unknown[];
+    }
   /** Blocks until thread `tid` has finished. */
   | { readonly k: 'join'; readonly tid: number }
   // --- logical time (jiffies) ---
@@ -127,8 +135,8 @@ export type OpKind = Op['k'];
 /** A model computation: yields ops, returns T. */
 export type Model<T = void> = Generator<Op, T, unknown>;
 
-/** A thread body. */
-export type ThreadBody = () => Model<void>;
+/** A thread body: a module-level generator function, given its arguments at spawn. */
+export type ThreadBody<A extends readonly unknown[] = []> = (...args: A) => Model<void>;
 
 /** What ended an execution abnormally. */
 export type ViolationKind =

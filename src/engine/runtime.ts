@@ -299,7 +299,7 @@ export class Execution implements Peek {
         break;
       }
       case 'spawn': {
-        const child = this.addThread(op.name, op.body);
+        const child = this.addThread(op.name, op.body, op.args);
         this.lastOther = child.tid;
         result = child.tid;
         break;
@@ -429,11 +429,15 @@ export class Execution implements Peek {
     }
   }
 
-  private addThread(name: string, body: () => Generator<Op, void, unknown>): ThreadRec {
+  private addThread(
+    name: string,
+    body: (...args: never[]) => Generator<Op, void, unknown>,
+    args: readonly unknown[] = [],
+  ): ThreadRec {
     const t: ThreadRec = {
       tid: this.threads.length,
       name,
-      gen: start(body),
+      gen: start(body, args),
       pending: null,
       done: false,
       stack: [],
@@ -621,7 +625,10 @@ const GENERATOR_PROTO = GENERATOR_FUNCTION.prototype;
  * which made starting threads a large share of a re-run, mostly in GC. The generators need
  * nothing of their own there, so the closure gets the shared generator prototype first.
  */
-function start(body: () => Generator<Op, void, unknown>): Generator<Op, void, unknown> {
+function start(
+  body: (...args: never[]) => Generator<Op, void, unknown>,
+  args: readonly unknown[],
+): Generator<Op, void, unknown> {
   if (Object.getPrototypeOf(body) === GENERATOR_FUNCTION) (body as unknown as { prototype: object }).prototype = GENERATOR_PROTO;
-  return body();
+  return (body as (...a: readonly unknown[]) => Generator<Op, void, unknown>)(...args);
 }

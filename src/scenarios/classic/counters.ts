@@ -35,7 +35,7 @@ function counterScenario(c: CounterProgram): Scenario {
             const loc = yield* newLoc('x', 0);
             const lock = yield* newLock('lock', 'mutex');
             x = loc;
-            for (let i = 0; i < n; i++) yield* spawn(`${c.name}${i}`, () => c.body(loc, lock, i));
+            for (let i = 0; i < n; i++) yield* spawn(`${c.name}${i}`, c.body, loc, lock, i);
           },
           atEnd: (peek) => {
             const got = x === undefined ? undefined : peek.load(x);

@@ -4,8 +4,16 @@
  */
 import type { Scenario } from '../types.ts';
 import { load, newLoc, spawn, store } from '../../engine/prims.ts';
-import type { Loc } from '../../engine/op.ts';
+import type { Loc, Op } from '../../engine/op.ts';
 import { sizeOf, sizeParam } from './params.ts';
+
+function* readersWriter(x: Loc<number>): Generator<Op, void, unknown> {
+  yield* store(x, 42);
+}
+
+function* readersReader(x: Loc<number>): Generator<Op, void, unknown> {
+  yield* load(x);
+}
 
 /** One writer stores x = 42; N readers load x. */
 export const readers: Scenario = {
@@ -19,14 +27,8 @@ export const readers: Scenario = {
     return () => ({
       main: function* () {
         const x = yield* newLoc('x', 0);
-        yield* spawn('writer', function* () {
-          yield* store(x, 42);
-        });
-        for (let i = 0; i < n; i++) {
-          yield* spawn(`reader${i}`, function* () {
-            yield* load(x);
-          });
-        }
+        yield* spawn('writer', readersWriter, x);
+        for (let i = 0; i < n; i++) yield* spawn(`reader${i}`, readersReader, x);
       },
     });
   },

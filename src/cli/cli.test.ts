@@ -95,8 +95,8 @@ void test('list --json names scenarios, presets and switches', async () => {
 });
 
 void test('maple replays an oracle script to the kernel output', async () => {
-  // build/src/cli -> repository root -> ../shared
-  const oracle = fileURLToPath(new URL('../../../../shared/maple-oracle/', import.meta.url));
+  // build/src/cli -> repository root -> test/data
+  const oracle = fileURLToPath(new URL('../../../test/data/maple-oracle/', import.meta.url));
   const r = await mmlife('maple', join(oracle, '02.script'));
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, readFileSync(join(oracle, '02.expected'), 'utf8'));

@@ -85,7 +85,7 @@ program
 
 program
   .command('maple')
-  .description('run a maple-tree command script (format: ../shared/maple-oracle/README.md); one output line per command')
+  .description('run a maple-tree command script (format: test/data/maple-oracle/README.md); one output line per command')
   .argument('<script>', 'script file')
   .action((script: string) => mapleCommand(script));
 

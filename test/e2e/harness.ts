@@ -22,7 +22,18 @@ export function repoRoot(): string {
   return dir;
 }
 
-export const CHROMIUM = '/usr/bin/chromium';
+/** Debian's Chromium (`MMLIFE_CHROMIUM` overrides the path). */
+export const CHROMIUM = process.env.MMLIFE_CHROMIUM ?? '/usr/bin/chromium';
+
+/**
+ * Why the browser suite cannot run here, or undefined if it can. A missing Chromium skips the
+ * suite with the command that installs it, unless `MMLIFE_REQUIRE_BROWSER=1` (set by `.ci/run`)
+ * makes it a failure: CI never skips the browser tests.
+ */
+export function browserSkipReason(): string | undefined {
+  if (existsSync(CHROMIUM) || process.env.MMLIFE_REQUIRE_BROWSER === '1') return undefined;
+  return `no Chromium at ${CHROMIUM}: install it with 'apt-get install -y chromium' (Debian) to run the browser tests`;
+}
 const ARGS = [
   '--headless',
   '--no-sandbox',

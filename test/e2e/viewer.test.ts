@@ -12,7 +12,7 @@ import type { Browser } from 'playwright-core';
 import { explore, replay } from '../../src/engine/explore.ts';
 import { resolveRequest, type RunRequest } from '../../src/cli/request.ts';
 import { findScenario, scenarios } from '../../src/scenarios/index.ts';
-import { buildPage, launchBrowser, openViewer, screenshot, type Session } from './harness.ts';
+import { browserSkipReason, buildPage, launchBrowser, openViewer, screenshot, type Session } from './harness.ts';
 import { checkPlayback, exportText, type Expected } from './playback.ts';
 import { toyRace } from './toy-race.ts';
 
@@ -52,7 +52,10 @@ const LIVE = liveRequest();
 /** A guard against hangs, per test; on a quiet 2-core machine the whole file takes ~20 s. */
 const T = { timeout: 60_000 };
 
-void describe('trace viewer (Chromium)', () => {
+const SKIP = browserSkipReason();
+if (SKIP !== undefined) console.log(`# browser suite skipped: ${SKIP}`);
+
+void describe('trace viewer (Chromium)', { skip: SKIP ?? false }, () => {
   let webRoot = '';
   let scratch = '';
   let browser: Browser;

@@ -1,4 +1,4 @@
-// Replays every shared/maple-oracle/NN.script through the port and compares each output line
+// Replays every test/data/maple-oracle/NN.script through the port and compares each output line
 // with what the kernel's own lib/maple_tree.c printed (NN.expected).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,7 +18,7 @@ function repo_root(): string {
   return dir;
 }
 
-const ORACLE = join(repo_root(), '..', 'shared', 'maple-oracle');
+const ORACLE = join(repo_root(), 'test', 'data', 'maple-oracle');
 
 const scripts = existsSync(ORACLE) ? readdirSync(ORACLE).filter((f) => f.endsWith('.script')).sort() : [];
 

@@ -1,4 +1,4 @@
-// Runs the maple-oracle command scripts (shared/maple-oracle/README.md) through the port and
+// Runs the maple-oracle command scripts (test/data/maple-oracle/README.md) through the port and
 // prints one line per command, in the format of the kernel reference's NN.expected files.
 // Not a kernel file: the userspace driver that recorded the oracle, rewritten from its README.
 

@@ -1,4 +1,5 @@
-/** `mmlife check <scenario>`: explore, print the verdict, exit 0 (none found) or 1 (violation). */
+/** `mmlife check <scenario>`: explore, print the verdict; exit 0 pass, 1 violation, 3 incomplete (exit.ts). */
+import { EXIT, exitStatusFor } from './exit.ts';
 import type { RunFlags } from './options.ts';
 import { runRequest } from './options.ts';
 import { DEFAULT_PRESET, resolveRequest } from './request.ts';
@@ -19,11 +20,14 @@ export async function checkCommand(scenarioName: string, flags: CheckFlags): Pro
   const progress = progressLine(resolved.scenario.id);
   const [result] = await runRequests([req], progress ? { onProgress: (_i, p) => progress(p) } : {});
   clearProgress();
-  if (!result) throw new Error('no result');
+  if (!result) {
+    process.stderr.write('mmlife: interrupted before the search started; nothing explored\n');
+    return EXIT.INCOMPLETE;
+  }
   const report = checkReport(req, resolved, result, flags.full ?? false);
   const v = result.violations[0];
   if (flags.out !== undefined && v) writeTraceFile(flags.out, req, v);
   process.stdout.write((flags.json ? JSON.stringify(report, null, 2) : formatCheckReport(report)) + '\n');
   if (flags.out !== undefined && !v && !flags.json) process.stdout.write(`(no violation: nothing written to ${flags.out})\n`);
-  return v ? 1 : 0;
+  return exitStatusFor(report.verdict);
 }

@@ -60,7 +60,7 @@ void test('a violation exits 1, prints the per-CPU table, and its replay command
   const out = join(dir, 'abba.json');
   const r = await mmlife('check', 'classic/abba', '--out', out);
   assert.equal(r.code, 1, r.stderr);
-  assert.match(r.stdout, /verdict: VIOLATION \(deadlock\)/);
+  assert.match(r.stdout, /verdict: violation \(deadlock\)/);
   assert.match(r.stdout, /CPU \d/);
   const replayLine = /replay: npx mmlife replay (.*)/.exec(r.stdout);
   assert.ok(replayLine, 'replay command printed');
@@ -72,7 +72,7 @@ void test('a violation exits 1, prints the per-CPU table, and its replay command
   assert.ok(existsSync(out));
   const fromFile = await mmlife('replay', out);
   assert.equal(fromFile.code, 1, fromFile.stderr);
-  assert.match(fromFile.stdout, /verdict: VIOLATION \(deadlock\)/);
+  assert.match(fromFile.stdout, /verdict: violation \(deadlock\)/);
 });
 
 void test('a malformed trace file is refused with exit 2 and nothing else', async () => {

@@ -1,7 +1,8 @@
 /**
  * The exploration worker: runs `explore` off the main thread, so that the main thread stays
  * free to print progress and to turn Ctrl-C into a stop flag the explorer polls.
- * Messages out: {type:'progress'}, {type:'result', index}, {type:'error'}.
+ * Messages out: {type:'progress'}, {type:'result', index}, {type:'notRun', index} (after Ctrl-C),
+ * {type:'error'}.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
@@ -24,6 +25,10 @@ if (!port) throw new Error('explore-worker must run in a worker thread');
 
 try {
   for (let index = Atomics.add(nextIndex, 0, 1); index < requests.length; index = Atomics.add(nextIndex, 0, 1)) {
+    if (Atomics.load(stopFlag, 0) !== 0) {
+      port.postMessage({ type: 'notRun', index }); // interrupted before this request started
+      continue;
+    }
     const { program, options } = resolveRequest(requests[index]!);
     const result = explore(program, {
       ...options,

@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 /**
  * The `mmlife` command. Commands live in their own modules; this file only declares them.
- * Exit status: 0 nothing found / success, 1 a violation (or a matrix cell not as expected),
- * 2 bad input (one line naming the problem, no stack trace).
+ * Exit status (exit.ts): 0 a complete search found nothing / success, 1 a violation (or a matrix
+ * cell not as expected), 2 bad input (one line naming the problem, no stack trace), 3 the search
+ * was cut short (Ctrl-C, --time-budget, --max-executions) and found nothing.
  */
 import { Command, CommanderError, Option } from 'commander';
 import { checkCommand, type CheckFlags } from './check.ts';
 import { UsageError } from './errors.ts';
+import { EXIT } from './exit.ts';
 import { listCommand } from './list.ts';
 import { mapleCommand } from './maple.ts';
 import { matrixCommand, type MatrixFlags } from './matrix.ts';
@@ -36,7 +38,8 @@ const program = new Command()
   .name('mmlife')
   .description(
     'Explore races in a model of the Linux mm_struct life cycle.\n' +
-      'Exit status: 0 no violation, 1 violation found (or matrix mismatch), 2 bad input.',
+      'Exit status: 0 no violation in a complete search, 1 violation found (or matrix mismatch),\n' +
+      '2 bad input, 3 cut short (Ctrl-C, --time-budget, --max-executions) with nothing found.',
   )
   .showSuggestionAfterError(true)
   .exitOverride()
@@ -102,10 +105,10 @@ try {
   await program.parseAsync();
 } catch (e) {
   if (e instanceof CommanderError) {
-    process.exitCode = e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0 ? 0 : 2;
+    process.exitCode = e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
   } else if (e instanceof UsageError) {
     process.stderr.write(`mmlife: ${e.message}\n`);
-    process.exitCode = 2;
+    process.exitCode = EXIT.USAGE;
   } else {
     throw e;
   }

@@ -1,7 +1,8 @@
 /**
  * `mmlife matrix`: every kernel scenario under every preset it declares an expectation for,
  * compared with that expectation. One line per scenario, a cell per preset. Exit 0 only if
- * every cell is as expected.
+ * every cell is as expected, 1 if one is not, 3 if none is wrong but some were cut short or not
+ * run (Ctrl-C).
  */
 import { availableParallelism } from 'node:os';
 import type { ExploreResult } from '../engine/api.ts';
@@ -9,16 +10,25 @@ import { presets } from '../kernel/config.ts';
 import { scenarios } from '../scenarios/index.ts';
 import type { Verdict } from '../scenarios/types.ts';
 import { UsageError } from './errors.ts';
+import { EXIT, outcomeOf, type CliVerdict, type StopKind } from './exit.ts';
 import type { RunRequest } from './request.ts';
 import { clearProgress, runRequests } from './run.ts';
+
+/**
+ * A cell against its expectation: 'incomplete' (cut short, nothing found) and 'not-run'
+ * (interrupted before it started) say nothing either way.
+ */
+export type CellStatus = 'as-expected' | 'mismatch' | 'incomplete' | 'not-run';
 
 export interface MatrixCell {
   readonly scenario: string;
   readonly kernel: string;
   readonly expected: Verdict;
-  readonly verdict: Verdict;
+  readonly verdict: CliVerdict | 'not-run';
+  readonly status: CellStatus;
   readonly asExpected: boolean;
-  readonly coverage: ExploreResult['coverage'];
+  /** How its search ended (null: not run). */
+  readonly coverage: StopKind | null;
   readonly executions: number;
   readonly elapsedMs: number;
   /** foundMs: when the search found it (elapsedMs also counts minimising its schedule). */
@@ -63,26 +73,45 @@ export async function runMatrix(flags: MatrixFlags): Promise<{ cells: MatrixCell
     availableParallelism(),
   );
   if (tty) clearProgress();
-  const cells = requests.map((req, i): MatrixCell => {
-    const r = results[i] as ExploreResult;
-    const scenario = scenarios.find((s) => s.id === req.scenario);
-    const expected: Verdict = scenario?.expect?.[req.kernel as string] ?? 'pass';
-    const v = r.violations[0];
-    const verdict: Verdict = v ? 'violation' : 'pass';
-    return {
-      scenario: req.scenario,
-      kernel: req.kernel as string,
-      expected,
-      verdict,
-      asExpected: verdict === expected,
-      coverage: r.coverage,
-      executions: r.executions,
-      elapsedMs: Math.round(r.elapsedMs),
-      ...(v && { violation: { foundMs: Math.round(r.firstViolationMs ?? r.elapsedMs), kind: v.kind, message: v.message, schedule: v.schedule } }),
-      metrics: r.metrics,
-    };
-  });
+  const cells = requests.map((req, i) => matrixCell(req, results[i]));
   return { cells, ok: cells.every((c) => c.asExpected) };
+}
+
+function matrixCell(req: RunRequest, r: ExploreResult | undefined): MatrixCell {
+  const scenario = scenarios.find((s) => s.id === req.scenario);
+  const expected: Verdict = scenario?.expect?.[req.kernel as string] ?? 'pass';
+  const where = { scenario: req.scenario, kernel: req.kernel as string, expected };
+  if (!r) {
+    return { ...where, verdict: 'not-run', status: 'not-run', asExpected: false, coverage: null, executions: 0, elapsedMs: 0, metrics: {} };
+  }
+  const declared = scenario?.options ?? {};
+  const { verdict, stop } = outcomeOf(r, declared, declared);
+  const status: CellStatus = verdict === 'incomplete' ? 'incomplete' : verdict === expected ? 'as-expected' : 'mismatch';
+  const v = r.violations[0];
+  return {
+    ...where,
+    verdict,
+    status,
+    asExpected: status === 'as-expected',
+    coverage: stop,
+    executions: r.executions,
+    elapsedMs: Math.round(r.elapsedMs),
+    ...(v && { violation: { foundMs: Math.round(r.firstViolationMs ?? r.elapsedMs), kind: v.kind, message: v.message, schedule: v.schedule } }),
+    metrics: r.metrics,
+  };
+}
+
+const CELL_MARK: Readonly<Record<MatrixCell['verdict'], string>> = {
+  violation: 'race',
+  pass: 'clean',
+  incomplete: 'cut',
+  'not-run': '-',
+};
+
+export function countCells(cells: readonly MatrixCell[]): Record<CellStatus, number> {
+  const n: Record<CellStatus, number> = { 'as-expected': 0, mismatch: 0, incomplete: 0, 'not-run': 0 };
+  for (const c of cells) n[c.status]++;
+  return n;
 }
 
 /** Text: a row per scenario; 'race' / 'clean' per preset, '!' marking a cell not as expected. */
@@ -99,21 +128,25 @@ export function formatMatrix(cells: readonly MatrixCell[]): string {
     const row = used.map((p, i) => {
       const c = cells.find((x) => x.scenario === id && x.kernel === p);
       if (!c) return '.'.padEnd(widths[i]!);
-      const mark = c.verdict === 'violation' ? 'race' : 'clean';
-      return (c.asExpected ? mark : `${mark}!`).padEnd(widths[i]!);
+      const mark = CELL_MARK[c.verdict];
+      return (c.status === 'mismatch' ? `${mark}!` : mark).padEnd(widths[i]!);
     });
-    const name = scenarios.find((s) => s.id === id)?.name ?? '';
-    lines.push(id.padEnd(idWidth) + '  ' + row.join('') + name);
+    const s = scenarios.find((x) => x.id === id);
+    const kind = s?.kind === 'by-design' ? '  [by design: the race is the documented behaviour]'
+      : s?.kind === 'metric' ? '  [metric: a threshold on a measured quantity]' : '';
+    lines.push(id.padEnd(idWidth) + '  ' + row.join('') + (s?.name ?? '') + kind);
   }
-  const bad = cells.filter((c) => !c.asExpected);
+  const n = countCells(cells);
   const total = cells.reduce((t, c) => t + c.elapsedMs, 0);
   lines.push(
     '',
-    "race = a violation was found; clean = none found; '!' = not what the scenario expects on that release",
-    `${cells.length - bad.length} passed, ${bad.length} failed`,
-    `(${cells.length} cells in ${(total / 1000).toFixed(1)} s of exploration)`,
+    "race = a violation was found; clean = none in a complete search; '!' = not what the scenario expects on that release;",
+    "cut = cut short with nothing found (no verdict); - = not run (interrupted); . = no expectation for that release (no cell)",
+    `${n['as-expected']} as expected, ${n.mismatch} not as expected` +
+      (n.incomplete ? `, ${n.incomplete} incomplete` : '') + (n['not-run'] ? `, ${n['not-run']} not run` : ''),
+    `(${cells.length - n['not-run']} of ${cells.length} cells explored in ${(total / 1000).toFixed(1)} s of exploration)`,
   );
-  for (const c of bad) {
+  for (const c of cells.filter((x) => x.status === 'mismatch')) {
     lines.push(
       `MISMATCH ${c.scenario} on ${c.kernel}: expected ${c.expected}, got ${c.verdict}` +
         (c.violation ? ` (${c.violation.kind}: ${c.violation.message})` : ` (${c.coverage}, ${c.executions} executions)`),
@@ -122,13 +155,22 @@ export function formatMatrix(cells: readonly MatrixCell[]): string {
   return lines.join('\n');
 }
 
+/** The matrix's exit status: any mismatch is 1; otherwise a cut or unrun cell is 3. */
+export function matrixExitStatus(cells: readonly MatrixCell[]): number {
+  const n = countCells(cells);
+  if (n.mismatch > 0) return EXIT.VIOLATION;
+  return n.incomplete + n['not-run'] > 0 ? EXIT.INCOMPLETE : EXIT.OK;
+}
+
 export async function matrixCommand(flags: MatrixFlags): Promise<number> {
   const { cells, ok } = await runMatrix(flags);
   if (flags.json) {
-    const passed = cells.filter((c) => c.asExpected).length;
-    process.stdout.write(JSON.stringify({ ok, passed, failed: cells.length - passed, cells }, null, 2) + '\n');
+    const n = countCells(cells);
+    process.stdout.write(JSON.stringify({
+      ok, passed: n['as-expected'], failed: n.mismatch, incomplete: n.incomplete, notRun: n['not-run'], cells,
+    }, null, 2) + '\n');
   } else {
     process.stdout.write(formatMatrix(cells) + '\n');
   }
-  return ok ? 0 : 1;
+  return matrixExitStatus(cells);
 }

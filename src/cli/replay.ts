@@ -44,7 +44,7 @@ export function replayCommand(target: string, flags: ReplayFlags): number {
     }, null, 2) + '\n');
   } else {
     process.stdout.write(`${resolved.scenario.id}${resolved.kernel ? ` kernel ${resolved.kernel.preset}` : ''}: replay of ${schedule}\n\n${table}\n\n`);
-    process.stdout.write(out.violation ? `verdict: VIOLATION (${out.violation.kind}): ${out.violation.message}\n` : 'verdict: pass\n');
+    process.stdout.write(out.violation ? `verdict: violation (${out.violation.kind}): ${out.violation.message}\n` : 'verdict: pass\n');
   }
   return out.violation ? 1 : 0;
 }

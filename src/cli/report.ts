@@ -4,6 +4,7 @@
  */
 import type { ExploreResult, Violation } from '../engine/api.ts';
 import { formatTable } from '../engine/table.ts';
+import { outcomeOf, STOP_TEXT, type CliVerdict, type StopKind } from './exit.ts';
 import type { Resolved, RunRequest } from './request.ts';
 import { replayCommand } from './request.ts';
 
@@ -14,10 +15,13 @@ export interface CheckReport {
   readonly patch: string | null;
   readonly params: Readonly<Record<string, number>>;
   readonly strategy: string;
-  readonly verdict: 'violation' | 'pass';
+  /** 'pass' only for a complete search; 'incomplete' when it was cut short with nothing found. */
+  readonly verdict: CliVerdict;
   readonly exhaustive: boolean;
-  readonly coverage: ExploreResult['coverage'];
-  readonly stoppedBy: string | null;
+  /** How the search ended (exit.ts StopKind). */
+  readonly coverage: StopKind;
+  /** The engine's kind of search: every class, a bounded part, or random samples. */
+  readonly search: ExploreResult['coverage'];
   readonly executions: number;
   readonly blocked: number;
   readonly steps: number;
@@ -37,6 +41,7 @@ export interface CheckReport {
 
 export function checkReport(req: RunRequest, resolved: Resolved, result: ExploreResult, full = false): CheckReport {
   const v: Violation | undefined = result.violations[0];
+  const { verdict, stop } = outcomeOf(result, resolved.scenario.options ?? {}, resolved.options);
   return {
     scenario: resolved.scenario.id,
     name: resolved.scenario.name,
@@ -44,10 +49,10 @@ export function checkReport(req: RunRequest, resolved: Resolved, result: Explore
     patch: req.patch ?? null,
     params: resolved.params,
     strategy: result.strategy,
-    verdict: v ? 'violation' : 'pass',
+    verdict,
     exhaustive: result.coverage === 'exhaustive',
-    coverage: result.coverage,
-    stoppedBy: result.stoppedBy ?? null,
+    coverage: stop,
+    search: result.coverage,
     executions: result.executions,
     blocked: result.blocked,
     steps: result.steps,
@@ -76,18 +81,21 @@ export function formatCheckReport(r: CheckReport): string {
     r.patch ? `patch ${r.patch}` : ''].filter(Boolean).join(' ');
   lines.push(head);
   const rate = r.elapsedMs > 0 ? ` (${n(Math.round((r.executions * 1000) / r.elapsedMs))} executions/s)` : '';
-  const cut = r.stoppedBy && r.stoppedBy !== 'violation' ? `, cut by ${r.stoppedBy}` : '';
   lines.push(
-    `strategy ${r.strategy}, ${r.coverage}${cut}: ${n(r.executions)} executions, ${n(r.blocked)} blocked, ` +
+    `strategy ${r.strategy}, ${STOP_TEXT[r.coverage]}: ${n(r.executions)} executions, ${n(r.blocked)} blocked, ` +
       `${n(r.steps)} steps in ${(r.elapsedMs / 1000).toFixed(2)} s${rate}`,
   );
   for (const [k, v] of Object.entries(r.metrics)) lines.push(`metric ${k}: max ${n(v)}`);
+  if (r.verdict === 'incomplete') {
+    lines.push('verdict: incomplete (no violation in what was explored, but the search was cut short: a sample, not a proof)');
+    return lines.join('\n');
+  }
   if (!r.violation) {
-    lines.push(r.exhaustive ? 'verdict: pass (no violation in any execution)' : 'verdict: pass (no violation found within the bounds)');
+    lines.push(r.exhaustive ? 'verdict: pass (no violation in any execution)' : 'verdict: pass (no violation within the bound)');
     return lines.join('\n');
   }
   const v = r.violation;
-  lines.push(`verdict: VIOLATION (${v.kind}): ${v.message}`);
+  lines.push(`verdict: violation (${v.kind}): ${v.message}`);
   if (r.elapsedMs > 0) lines.push(`found after ${(v.foundMs / 1000).toFixed(2)} s; the rest was minimising its schedule`);
   lines.push('');
   if (v.table) lines.push(v.table, '');

@@ -14,18 +14,20 @@ export interface RunHooks {
 type WorkerMessage =
   | { type: 'progress'; index: number; progress: Progress }
   | { type: 'result'; index: number; result: ExploreResult }
+  | { type: 'notRun'; index: number }
   | { type: 'error'; usage: boolean; message: string; stack?: string };
 
 /**
  * Explores every request, spread over `workers` worker threads (cells are independent, so
  * results do not depend on which worker ran which). A first Ctrl-C sets the stop flag (each run then ends
- * early and says so); a second one exits at once.
+ * early and says so; requests not started yet are not run: undefined in the result); a second
+ * one exits at once.
  */
 export async function runRequests(
   requests: readonly RunRequest[],
   hooks: RunHooks = {},
   workers = 1,
-): Promise<ExploreResult[]> {
+): Promise<(ExploreResult | undefined)[]> {
   const stop = new SharedArrayBuffer(4);
   const flag = new Int32Array(stop);
   let interrupts = 0;
@@ -39,7 +41,8 @@ export async function runRequests(
   const n = Math.max(1, Math.min(workers, requests.length));
   // Workers take the next request from a shared counter, so a long cell does not hold up others.
   const next = new SharedArrayBuffer(4);
-  const results: ExploreResult[] = [];
+  const results: (ExploreResult | undefined)[] = [];
+  const answered = new Set<number>();
   try {
     await Promise.all(
       Array.from({ length: n }, () =>
@@ -47,25 +50,33 @@ export async function runRequests(
           ...hooks,
           onResult: (i, r) => {
             results[i] = r;
+            answered.add(i);
             hooks.onResult?.(i, r);
           },
+          onNotRun: (i) => answered.add(i),
         }),
       ),
     );
   } finally {
     process.off('SIGINT', onSigint);
   }
-  if (results.filter(Boolean).length !== requests.length) throw new Error('an exploration worker stopped early');
-  return results;
+  if (answered.size !== requests.length) throw new Error('an exploration worker stopped early');
+  return Array.from({ length: requests.length }, (_, i) => results[i]);
 }
 
 /** One worker thread exploring requests from the shared counter `next` until none is left. */
-function runWorker(requests: readonly RunRequest[], stop: SharedArrayBuffer, next: SharedArrayBuffer, hooks: RunHooks): Promise<void> {
+function runWorker(
+  requests: readonly RunRequest[],
+  stop: SharedArrayBuffer,
+  next: SharedArrayBuffer,
+  hooks: RunHooks & { readonly onNotRun: (index: number) => void },
+): Promise<void> {
   const worker = new Worker(new URL('./explore-worker.js', import.meta.url), { workerData: { requests, stop, next } });
   return new Promise<void>((resolve, reject) => {
     worker.on('message', (m: WorkerMessage) => {
       if (m.type === 'progress') hooks.onProgress?.(m.index, m.progress);
       else if (m.type === 'result') hooks.onResult?.(m.index, m.result);
+      else if (m.type === 'notRun') hooks.onNotRun(m.index);
       else {
         const err = m.usage ? new UsageError(m.message) : new Error(m.message);
         if (m.stack && !m.usage) err.stack = m.stack;

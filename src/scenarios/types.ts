@@ -34,6 +34,12 @@ export interface Scenario {
   readonly expect?: Readonly<Record<string, Verdict>>;
   /** Exploration defaults (bounds, fault sites) that make the scenario's search meaningful. */
   readonly options?: Partial<ExploreOptions>;
+  /**
+   * How to read its verdict, where it is not "a violation is a bug": 'by-design' documents
+   * intended behaviour that the violation shows (R14); 'metric' turns a measured quantity into a
+   * verdict with a threshold (R12, R13).
+   */
+  readonly kind?: 'by-design' | 'metric';
   /** True if the scenario needs a kernel config. */
   readonly kernel?: boolean;
 }

@@ -106,6 +106,7 @@ export const R12: Scenario = {
     '(PTE-lock acquisitions that found the lock held); the scenario declares a violation when it ' +
     `exceeds ${R12_MAX_CONTENDED}. No fault injection; DPOR bounded to 400 executions (the first counterexample comes after ~250).`,
   source: 'seeds/000 (slides: "Exit racing with OOM - the PTE teardown with split PT locks"); kernel-spec.md R12',
+  kind: 'metric',
   kernel: true,
   build: ({ kernel }) => build_r12(kernel!),
   expect: { 'v6.17': 'violation', 'v6.18': 'pass', 'v7.0': 'pass' },
@@ -162,6 +163,7 @@ export const R13: Scenario = {
     'frozen_victim_threads when the reaper timer fires; the scenario declares a violation when ' +
     'it is above 0. No fault injection; DPOR bounded to 200 executions.',
   source: 'seeds/000 (slides: "Do not delay oom reaper when the victim is frozen"); kernel-spec.md 7.4-7.5, R13',
+  kind: 'metric',
   kernel: true,
   build: ({ kernel }) => build_r13(kernel!),
   expect: { 'v6.17': 'violation', 'v6.18': 'pass', 'v7.0': 'pass' },
@@ -308,6 +310,7 @@ export const R14: Scenario = {
     'reader\'s stall (until MMF_OOM_SKIP is set: longer than the ten tries) is the only model ' +
     'device; no fault injection; every interleaving explored (bounded to 300 executions).',
   source: 'kernel-spec.md 7.6 and R14',
+  kind: 'by-design',
   kernel: true,
   build: ({ kernel }) => build_r14(kernel!),
   expect: { 'v4.13': 'violation', 'v4.17': 'violation', 'v6.1': 'violation', 'v7.0': 'violation' },

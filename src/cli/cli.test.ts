@@ -1,35 +1,11 @@
 // The command line as a user meets it: exit codes, one-line errors, JSON fields, replay.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-
-const main = fileURLToPath(new URL('./main.js', import.meta.url));
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function mmlife(...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [main, ...args], { maxBuffer: 1 << 26 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-function assertUsageError(r: Run, pattern: RegExp): void {
-  assert.equal(r.code, 2, `exit status 2 expected, got ${r.code}: ${r.stderr}`);
-  assert.match(r.stderr, pattern);
-  assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace for a user mistake');
-  assert.equal(r.stderr.trim().split('\n').length, 1, `one line expected: ${r.stderr}`);
-}
+import { assertUsageError, mmlife, mmlifeInterrupted } from './cli-harness.ts';
 
 void test('bad input: one line naming the problem, exit 2', async () => {
   assertUsageError(await mmlife('check', 'no-such-scenario'), /unknown scenario 'no-such-scenario'/);
@@ -127,4 +103,34 @@ void test('matrix: every race scenario under its presets is as expected (the mai
   assert.equal(j.ok, true);
   assert.equal(r.code, 0, r.stderr);
   for (let i = 1; i <= 15; i++) assert.ok(j.cells.some((c) => c.scenario === `R${i}` && c.verdict === 'violation'), `R${i} shows its race somewhere`);
+});
+
+void test('a search cut short finds nothing: exit 3, verdict incomplete, and the kind of stop', async () => {
+  const capped = await mmlife('check', 'classic/readers', '--max-executions', '3', '--json');
+  assert.equal(capped.code, 3, capped.stderr);
+  const j = JSON.parse(capped.stdout) as { verdict: string; coverage: string; exhaustive: boolean };
+  assert.deepEqual([j.verdict, j.coverage, j.exhaustive], ['incomplete', 'max-executions', false]);
+  const timed = await mmlife('check', 'classic/readers', '--param', 'N=8', '--time-budget', '0.001');
+  assert.equal(timed.code, 3, timed.stderr);
+  assert.match(timed.stdout, /cut short by --time-budget/);
+  assert.match(timed.stdout, /verdict: incomplete/);
+  const complete = await mmlife('check', 'classic/readers', '--json');
+  assert.equal(complete.code, 0, complete.stderr);
+  assert.equal((JSON.parse(complete.stdout) as { coverage: string }).coverage, 'exhaustive');
+});
+
+void test('matrix interrupted: cut cells are incomplete, unstarted ones not run, none counted as passed (F11)', async () => {
+  const r = await mmlifeInterrupted(3000, 'matrix', '--json');
+  assert.equal(r.code, 3, r.stderr);
+  const j = JSON.parse(r.stdout) as {
+    ok: boolean; failed: number; cells: { status: string; verdict: string; coverage: string | null; executions: number }[];
+  };
+  assert.equal(j.failed, 0);
+  assert.equal(j.ok, false);
+  const undecided = j.cells.filter((c) => c.status === 'incomplete' || c.status === 'not-run');
+  assert.ok(undecided.length > 0, 'an interrupted matrix leaves cells undecided');
+  for (const c of j.cells.filter((x) => x.status === 'not-run')) assert.equal(c.executions, 0);
+  for (const c of j.cells.filter((x) => x.verdict === 'pass')) {
+    assert.ok(['exhaustive', 'scenario-bound', 'search-bound'].includes(c.coverage ?? ''), `a pass is a complete search, not ${c.coverage}`);
+  }
 });

@@ -5,7 +5,7 @@ import { runRequest } from './options.ts';
 import { DEFAULT_PRESET, resolveRequest } from './request.ts';
 import { clearProgress, progressLine, runRequests } from './run.ts';
 import { checkReport, formatCheckReport } from './report.ts';
-import { writeTraceFile } from './trace-file.ts';
+import { checkOutPath, writeTraceFile } from './trace-file.ts';
 
 export interface CheckFlags extends RunFlags {
   readonly json?: boolean;
@@ -16,6 +16,7 @@ export interface CheckFlags extends RunFlags {
 export async function checkCommand(scenarioName: string, flags: CheckFlags): Promise<number> {
   const req0 = runRequest(scenarioName, flags);
   const resolved = resolveRequest(req0); // refuses bad input before any work starts
+  if (flags.out !== undefined) checkOutPath(flags.out);
   const req = resolved.kernel ? { ...req0, kernel: req0.kernel ?? DEFAULT_PRESET } : req0;
   const progress = progressLine(resolved.scenario.id);
   const [result] = await runRequests([req], progress ? { onProgress: (_i, p) => progress(p) } : {});
@@ -26,8 +27,8 @@ export async function checkCommand(scenarioName: string, flags: CheckFlags): Pro
   }
   const report = checkReport(req, resolved, result, flags.full ?? false);
   const v = result.violations[0];
-  if (flags.out !== undefined && v) writeTraceFile(flags.out, req, v);
   process.stdout.write((flags.json ? JSON.stringify(report, null, 2) : formatCheckReport(report)) + '\n');
+  if (flags.out !== undefined && v) writeTraceFile(flags.out, req, v); // after the report: a full disk loses only the file
   if (flags.out !== undefined && !v && !flags.json) process.stdout.write(`(no violation: nothing written to ${flags.out})\n`);
   return exitStatusFor(report.verdict);
 }

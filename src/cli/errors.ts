@@ -12,3 +12,12 @@ export function suggest(name: string, known: readonly string[]): string {
   const close = known.filter((k) => k.toLowerCase().includes(lower) || lower.includes(k.toLowerCase()));
   return close.length > 0 ? ` (did you mean ${close.slice(0, 3).join(', ')}?)` : '';
 }
+
+/**
+ * Text safe to echo on a terminal: control characters (newlines, escape sequences that could
+ * retitle or clear it) are shown as \n, \t or \xNN.
+ */
+export function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) =>
+    c === '\n' ? '\\n' : c === '\t' ? '\\t' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}

@@ -7,7 +7,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { checkCommand, type CheckFlags } from './check.ts';
-import { UsageError } from './errors.ts';
+import { printable, UsageError } from './errors.ts';
 import { EXIT } from './exit.ts';
 import { listCommand } from './list.ts';
 import { mapleCommand } from './maple.ts';
@@ -15,6 +15,20 @@ import { matrixCommand, type MatrixFlags } from './matrix.ts';
 import { STRATEGIES } from './options.ts';
 import { replayCommand, type ReplayFlags } from './replay.ts';
 import { viewCommand } from './view-command.ts';
+
+/**
+ * Standard output gone (`| head`: EPIPE) or full (`> /dev/full`: ENOSPC): one line on stderr
+ * for a full disk, silence for a closed pipe, and never a stack trace; the exit status is kept.
+ */
+let stdoutFailed = false;
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (stdoutFailed) return;
+  stdoutFailed = true;
+  if (e.code !== 'EPIPE') {
+    process.stderr.write(`mmlife: cannot write to standard output: ${e.code ?? e.message}\n`);
+    process.exitCode = EXIT.USAGE;
+  }
+});
 
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
 
@@ -43,7 +57,11 @@ const program = new Command()
   )
   .showSuggestionAfterError(true)
   .exitOverride()
-  .configureOutput({ outputError: (str, write) => write(str.replace(/^error: /, 'mmlife: ')) });
+  .configureOutput({
+    // One line, control characters escaped: the message may echo what the user typed.
+    outputError: (str, write) =>
+      write(printable(str.replace(/^error: /, 'mmlife: ').trimEnd().replace(/\n\(Did you mean/g, ' (did you mean')) + '\n'),
+  });
 
 program
   .command('list')
@@ -107,7 +125,7 @@ try {
   if (e instanceof CommanderError) {
     process.exitCode = e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
   } else if (e instanceof UsageError) {
-    process.stderr.write(`mmlife: ${e.message}\n`);
+    process.stderr.write(`mmlife: ${printable(e.message)}\n`);
     process.exitCode = EXIT.USAGE;
   } else {
     throw e;

@@ -1,5 +1,6 @@
 /** Turns command-line flags into a RunRequest, rejecting malformed values with UsageError. */
 import type { StrategyName } from '../engine/api.ts';
+import { OPTION_LIMITS, type Range } from '../engine/limits.ts';
 import { UsageError } from './errors.ts';
 import type { RunRequest } from './request.ts';
 
@@ -21,10 +22,10 @@ export interface RunFlags {
   readonly schedule?: string;
 }
 
-function int(flag: string, value: string | undefined, min: number): number | undefined {
+function int(flag: string, value: string | undefined, { min, max }: Range): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value) || Number(value) < min) {
-    throw new UsageError(`--${flag} takes a whole number >= ${min}, not '${value}'`);
+  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+    throw new UsageError(`--${flag} takes a whole number from ${min} to ${max.toLocaleString('en-US')}, not '${value}'`);
   }
   return Number(value);
 }
@@ -32,7 +33,10 @@ function int(flag: string, value: string | undefined, min: number): number | und
 function seconds(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const x = Number(value);
-  if (!Number.isFinite(x) || x <= 0) throw new UsageError(`--${flag} takes a positive number of seconds, not '${value}'`);
+  const { max } = OPTION_LIMITS.timeBudget;
+  if (!Number.isFinite(x) || x <= 0 || x > max) {
+    throw new UsageError(`--${flag} takes a positive number of seconds up to ${max.toLocaleString('en-US')}, not '${value}'`);
+  }
   return x * 1000;
 }
 
@@ -50,13 +54,13 @@ export function runRequest(scenario: string, f: RunFlags): RunRequest {
     kernel: f.kernel,
     patch: f.patch,
     strategy: f.strategy,
-    maxExecutions: int('max-executions', f.maxExecutions, 1),
-    maxSteps: int('max-steps', f.maxSteps, 1),
+    maxExecutions: int('max-executions', f.maxExecutions, OPTION_LIMITS.maxExecutions),
+    maxSteps: int('max-steps', f.maxSteps, OPTION_LIMITS.maxSteps),
     timeBudgetMs: seconds('time-budget', f.timeBudget),
-    preemptionBound: int('preemption-bound', f.preemptionBound, 0),
-    seed: int('seed', f.seed, 0),
-    pctDepth: int('pct-depth', f.pctDepth, 1),
-    maxFaults: int('faults', f.faults, 0),
+    preemptionBound: int('preemption-bound', f.preemptionBound, OPTION_LIMITS.preemptionBound),
+    seed: int('seed', f.seed, OPTION_LIMITS.seed),
+    pctDepth: int('pct-depth', f.pctDepth, OPTION_LIMITS.pctDepth),
+    maxFaults: int('faults', f.faults, OPTION_LIMITS.maxFaults),
     faultSites: f.faultSites?.split(',').map((s) => s.trim()).filter(Boolean),
     schedule: f.schedule,
   };
@@ -67,12 +71,11 @@ export function runRequest(scenario: string, f: RunFlags): RunRequest {
   return { ...(raw as Omit<RunRequest, 'params'>), params: parseRawParams(paramList(f.param)) };
 }
 
+/** NAME=VALUE items as own properties (fromEntries: '__proto__' stays a name, to be refused). */
 function parseRawParams(items: readonly string[]): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const a of items) {
+  return Object.fromEntries(items.map((a) => {
     const m = /^([A-Za-z_][\w-]*)=(-?\d+)$/.exec(a);
     if (!m) throw new UsageError(`malformed --param '${a}': expected NAME=INTEGER, e.g. N=10`);
-    out[m[1] as string] = Number(m[2]);
-  }
-  return out;
+    return [m[1] as string, Number(m[2])];
+  }));
 }

@@ -38,18 +38,25 @@ export function resolveScenario(idOrName: string): Scenario {
   return s;
 }
 
-/** The scenario's parameters: declared defaults overridden by `given`, unknown names refused. */
+/**
+ * The scenario's parameters: declared defaults overridden by `given`; unknown names (own
+ * properties only: 'constructor' is not a parameter) and values outside the declared range refused.
+ */
 export function scenarioParams(scenario: Scenario, given: Readonly<Record<string, number>>): Record<string, number> {
   const declared = scenario.params ?? {};
   const params: Record<string, number> = {};
   for (const [name, p] of Object.entries(declared)) params[name] = p.default;
   for (const [name, value] of Object.entries(given)) {
-    if (!(name in declared)) {
+    const p = Object.hasOwn(declared, name) ? declared[name] : undefined;
+    if (p === undefined) {
       const known = Object.keys(declared);
       throw new UsageError(
         `scenario ${scenario.id} has no parameter '${name}'` +
           (known.length ? ` (it has ${known.join(', ')})` : ' (it takes none)'),
       );
+    }
+    if (!Number.isSafeInteger(value) || value < p.min || value > p.max) {
+      throw new UsageError(`parameter ${name} of ${scenario.id} takes a whole number from ${p.min} to ${p.max}, not ${value}`);
     }
     params[name] = value;
   }
@@ -107,12 +114,25 @@ function definedOnly(req: RunRequest): ExploreOptions {
   return o;
 }
 
-/** The shell command that replays a schedule. */
+/**
+ * The shell command that replays a schedule: every option that shapes one execution (the
+ * kernel, patches, parameters, the step bound, the fault budget and sites), each word quoted
+ * for a POSIX shell.
+ */
 export function replayCommand(req: RunRequest, schedule: string): string {
-  const parts = ['npx mmlife replay', req.scenario];
-  if (req.kernel !== undefined) parts.push(`--kernel ${req.kernel}`);
-  if (req.patch !== undefined) parts.push(`--patch ${req.patch}`);
-  for (const [k, v] of Object.entries(req.params)) parts.push(`--param ${k}=${v}`);
-  parts.push(`--schedule '${schedule}'`);
-  return parts.join(' ');
+  const words = ['replay', req.scenario];
+  if (req.kernel !== undefined) words.push('--kernel', req.kernel);
+  if (req.patch !== undefined) words.push('--patch', req.patch);
+  for (const [k, v] of Object.entries(req.params)) words.push('--param', `${k}=${v}`);
+  if (req.maxSteps !== undefined) words.push('--max-steps', String(req.maxSteps));
+  if (req.maxFaults !== undefined) words.push('--faults', String(req.maxFaults));
+  if (req.faultSites !== undefined) words.push('--fault-sites', req.faultSites.join(','));
+  words.push('--schedule', schedule);
+  return ['npx mmlife', ...words.map(shellQuote)].join(' ');
+}
+
+/** One word for a POSIX shell: as it is when that is safe, else in single quotes. */
+export function shellQuote(word: string): string {
+  if (/^[\w@%+=:,./-]+$/.test(word)) return word;
+  return `'${word.replace(/'/g, "'\\''")}'`;
 }

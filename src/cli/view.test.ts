@@ -7,14 +7,14 @@ import { after, before, describe, test } from 'node:test';
 import { startViewServer, type ViewServer } from './view.ts';
 
 /** GET with the path sent exactly as given (no URL normalisation of '..'). */
-function get(url: string, rawPath: string, method = 'GET'): Promise<{ status: number; body: string; type: string }> {
+function get(url: string, rawPath: string, method = 'GET', host?: string): Promise<{ status: number; body: string; type: string; headers: Record<string, unknown> }> {
   const { hostname, port } = new URL(url);
   return new Promise((ok, fail) => {
-    const req = request({ hostname, port, path: rawPath, method }, (res) => {
+    const req = request({ hostname, port, path: rawPath, method, ...(host !== undefined && { headers: { host } }) }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => (body += c));
-      res.on('end', () => ok({ status: res.statusCode ?? 0, body, type: String(res.headers['content-type'] ?? '') }));
+      res.on('end', () => ok({ status: res.statusCode ?? 0, body, type: String(res.headers['content-type'] ?? ''), headers: res.headers }));
     });
     req.on('error', fail);
     req.end();
@@ -78,6 +78,21 @@ void describe('startViewServer', () => {
       assert.doesNotMatch(r.body, /outside the web root/);
     }
     assert.equal((await get(server.url, '/', 'POST')).status, 405);
+  });
+
+  void test('answers only to its own host and port (DNS rebinding), with nosniff and a CSP (F14)', async () => {
+    const { port } = new URL(server.url);
+    for (const host of ['evil.example', `evil.example:${port}`, '127.0.0.1:1', 'localhost']) {
+      const r = await get(server.url, '/trace.json', 'GET', host);
+      assert.equal(r.status, 421, `Host ${host} -> ${r.status}`);
+      assert.doesNotMatch(r.body, /oops/);
+    }
+    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `LOCALHOST:${port}`]) {
+      assert.equal((await get(server.url, '/trace.json', 'GET', host)).status, 200, host);
+    }
+    const page = await get(server.url, '/');
+    assert.equal(page.headers['x-content-type-options'], 'nosniff');
+    assert.match(String(page.headers['content-security-policy']), /default-src 'self'.*frame-ancestors 'none'/);
   });
 
   void test('without a trace, /trace.json is empty (204)', async () => {

@@ -1,7 +1,9 @@
 /**
  * `mmlife view [trace.json] [--port N]`: serves the built trace viewer (web/dist) and, if
  * given, one trace file at /trace.json, on 127.0.0.1. Builds nothing at run time. Serves
- * only the files of its web root and the trace: no directory listings, nothing outside.
+ * only the files of its web root and the trace: no directory listings, nothing outside, and
+ * only to requests addressed to 127.0.0.1 or localhost on its own port (a DNS-rebinding page
+ * sends its own host name and is refused).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { existsSync } from 'node:fs';
@@ -72,12 +74,18 @@ async function fileFor(root: string, urlPath: string): Promise<string | undefine
   }
 }
 
+/** The page's own policy (web/index.html carries it too), plus what only a header can say. */
+const CSP =
+  "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; worker-src 'self' blob:; " +
+  "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+
 function send(res: ServerResponse, status: number, type: string, body: string | Buffer): void {
   res.writeHead(status, {
     'Content-Type': type,
     'Content-Length': Buffer.byteLength(body),
     'Cache-Control': 'no-store',
     'X-Content-Type-Options': 'nosniff',
+    'Content-Security-Policy': CSP,
   });
   res.end(res.req.method === 'HEAD' ? undefined : body);
 }
@@ -106,7 +114,12 @@ export async function startViewServer(opts: ViewServerOptions = {}): Promise<Vie
   const root = await realpath(given);
   let trace: string | undefined;
   if (opts.traceFile !== undefined) trace = await readTrace(opts.traceFile);
+  let hosts: readonly string[] = []; // set once the port is known
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (!hosts.includes((req.headers.host ?? '').toLowerCase())) {
+      send(res, 421, TYPES['.txt']!, 'misdirected request: this server answers only to 127.0.0.1 and localhost\n');
+      return;
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       send(res, 405, TYPES['.txt']!, 'method not allowed\n');
       return;
@@ -139,6 +152,7 @@ export async function startViewServer(opts: ViewServerOptions = {}): Promise<Vie
     });
   });
   const { port } = server.address() as AddressInfo;
+  hosts = [`127.0.0.1:${port}`, `localhost:${port}`];
   return {
     url: `http://127.0.0.1:${port}/`,
     close: () =>

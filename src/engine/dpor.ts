@@ -119,6 +119,7 @@ export function exploreDpor(s: Session): boolean {
           exec.liveness(s.maxSteps);
           break;
         }
+        if (s.cutMidExecution(exec.steps)) return false;
         const n = s.enabled(exec);
         if (n === 0) {
           exec.deadlock();

@@ -79,7 +79,7 @@ export interface ReplayResult {
  */
 export function replay(program: Program, schedule: string, options: ExploreOptions = {}): ReplayResult {
   const s = new Session(program, options);
-  const follower = new ScheduleFollower(schedule);
+  const follower = new ScheduleFollower(schedule, s.maxSteps);
   const exec = s.newExecution(follower, true);
   s.drive(exec, follower.pick);
   follower.checkConsumed();

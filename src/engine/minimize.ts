@@ -38,7 +38,7 @@ interface Measured {
 function measure(program: Program, schedule: string, options: ExploreOptions): Measured | null {
   try {
     const s = new Session(program, options);
-    const f = new ScheduleFollower(schedule);
+    const f = new ScheduleFollower(schedule, s.maxSteps);
     let prev = -2;
     let preemptions = 0;
     const exec = s.newExecution(f);
@@ -64,7 +64,7 @@ function measure(program: Program, schedule: string, options: ExploreOptions): M
  */
 function relinearise(program: Program, schedule: string, options: ExploreOptions): string | null {
   const s = new Session(program, options);
-  const f = new ScheduleFollower(schedule);
+  const f = new ScheduleFollower(schedule, s.maxSteps);
   const hb = new HbRecorder();
   hb.reset();
   // Per step: the choose values and the fault outcomes of its continuation, in order.

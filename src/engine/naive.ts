@@ -58,8 +58,7 @@ export function exploreNaive(s: Session, bound = Infinity): [boolean, boolean] {
     prev = -2;
     preemptions = 0;
     const exec = s.newExecution(decider);
-    s.drive(exec, pick);
-    if (!s.record(exec)) return [false, !cut];
+    if (!s.drive(exec, pick) || !s.record(exec)) return [false, !cut];
     while (depth > 0 && idx[depth - 1]! + 1 >= cnt[depth - 1]!) depth--;
     if (depth === 0) return [true, !cut];
     idx[depth - 1] = idx[depth - 1]! + 1;

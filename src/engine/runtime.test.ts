@@ -187,3 +187,29 @@ void test('rwsem: a release wakes every queued reader together', () => {
   const waits = r.trace.steps.filter((s) => s.op === 'acquire' && s.value === 'waits').map((s) => s.thread);
   assert.deepEqual(waits, ['r1', 'r2']);
 });
+
+/** One thread that stores 300,000 times: a single execution longer than any budget below. */
+const longRun: Program = () => ({
+  main: function* () {
+    const x = yield* newLoc('x', 0);
+    yield* spawn('T', function* () { for (let i = 0; i < 300_000; i++) yield* store(x, i); });
+  },
+});
+
+void test('Ctrl-C and the time budget stop a run inside one long execution, which is not counted', () => {
+  for (const strategy of ['dpor', 'naive', 'random', 'pct'] as const) {
+    let polls = 0;
+    const stopped = explore(longRun, { strategy, maxSteps: 1_000_000, shouldStop: () => ++polls > 1 });
+    assert.equal(stopped.stoppedBy, 'shouldStop', strategy);
+    assert.equal(stopped.executions, 0, strategy);
+    let t = 0;
+    const timed = explore(longRun, { strategy, maxSteps: 1_000_000, timeBudgetMs: 2, now: () => (t += 1) });
+    assert.equal(timed.stoppedBy, 'timeBudget', strategy);
+    assert.equal(timed.executions, 0, strategy);
+  }
+});
+
+void test('a schedule longer than the step bound is refused before it is expanded', () => {
+  assert.throws(() => replay(abba, 'v1:0*999999999'), /more than the step limit of 100000 steps/);
+  assert.throws(() => replay(abba, 'v1:0*11', { maxSteps: 10 }), /step limit of 10 steps/);
+});

@@ -45,8 +45,7 @@ export function exploreRandom(s: Session): void {
   const budget = s.options.maxExecutions ?? DEFAULT_SAMPLES;
   while (s.executions < budget) {
     const exec = s.newExecution(decider);
-    s.drive(exec, (n) => rng.below(n));
-    if (!s.record(exec)) return;
+    if (!s.drive(exec, (n) => rng.below(n)) || !s.record(exec)) return;
   }
 }
 
@@ -69,7 +68,7 @@ export function explorePct(s: Session): void {
     for (let c = 1; c < depth; c++) changes.push(1 + rng.below(k));
     let step = 0;
     const exec = s.newExecution(decider);
-    s.drive(exec, (n, actors) => {
+    const whole = s.drive(exec, (n, actors) => {
       let best = 0;
       for (let j = 1; j < n; j++) if (priorityOf(actors[j]!) > priorityOf(actors[best]!)) best = j;
       step++;
@@ -84,6 +83,6 @@ export function explorePct(s: Session): void {
       return best;
     });
     k = Math.max(k, exec.steps);
-    if (!s.record(exec)) return;
+    if (!whole || !s.record(exec)) return;
   }
 }

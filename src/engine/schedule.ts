@@ -74,8 +74,11 @@ export function encodeSchedule(log: DecisionLog): string {
   return `${SCHEDULE_VERSION}:${parts.join('.')}`;
 }
 
-/** Parses a schedule string; throws an Error naming the problem if it is malformed. */
-export function decodeSchedule(text: string): DecisionLog {
+/**
+ * Parses a schedule string; throws an Error naming the problem if it is malformed or runs more
+ * than `maxSteps` steps (checked before the steps are expanded: `0*999999999` is nine bytes).
+ */
+export function decodeSchedule(text: string, maxSteps = Infinity): DecisionLog {
   const s = text.trim();
   const colon = s.indexOf(':');
   if (colon < 0) throw new Error(`malformed schedule "${short(s)}": expected a "${SCHEDULE_VERSION}:" prefix`);
@@ -87,6 +90,7 @@ export function decodeSchedule(text: string): DecisionLog {
   const body = s.slice(colon + 1);
   if (body === '') return log;
   const items = body.split('.');
+  let steps = 0;
   for (let n = 0; n < items.length; n++) {
     const item = items[n]!;
     const bad = (why: string): Error => new Error(`malformed schedule: item ${n + 1} "${short(item)}": ${why}`);
@@ -112,6 +116,8 @@ export function decodeSchedule(text: string): DecisionLog {
       if (a === undefined) throw bad('expected a thread id, "t", "c<value>" or "f<index>"');
       actor = a;
     }
+    steps += run;
+    if (steps > maxSteps) throw new Error(`schedule runs more than the step limit of ${maxSteps} steps (item ${n + 1} "${short(item)}")`);
     for (let r = 0; r < run; r++) log.push(D_STEP, actor);
   }
   return log;

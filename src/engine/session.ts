@@ -53,20 +53,37 @@ export class Session {
     return new Execution(this.program, this.runOptions, decider, this.log);
   }
 
-  /** Runs `exec` to its end, asking `pick` at every scheduling point. */
-  drive(exec: Execution, pick: Picker): void {
+  /**
+   * Runs `exec` to its end, asking `pick` at every scheduling point. Returns false if Ctrl-C or
+   * the time budget cut it off half-way (cutMidExecution): the caller drops it and stops.
+   */
+  drive(exec: Execution, pick: Picker): boolean {
     while (!exec.finished) {
       if (exec.steps >= this.maxSteps) {
         exec.liveness(this.maxSteps);
-        return;
+        return true;
       }
+      if (this.cutMidExecution(exec.steps)) return false;
       const n = this.enabled(exec);
       if (n === 0) {
         exec.deadlock();
-        return;
+        return true;
       }
       exec.step(this.actors[pick(n, this.actors)]!);
     }
+    return true;
+  }
+
+  /**
+   * Polled every 2^16 steps inside an execution, so that one long execution (a high --max-steps,
+   * a big program) still stops on Ctrl-C and at the time budget; a cut execution is not counted.
+   */
+  cutMidExecution(steps: number): boolean {
+    if ((steps & 0xffff) !== 0xffff) return false;
+    const o = this.options;
+    if (o.shouldStop?.() === true) this.stoppedBy = 'shouldStop';
+    else if (o.now !== undefined && o.timeBudgetMs !== undefined && o.now() - this.started >= o.timeBudgetMs) this.stoppedBy = 'timeBudget';
+    return this.stoppedBy !== undefined;
   }
 
   enabled(exec: Execution): number {
@@ -168,8 +185,9 @@ export class ScheduleFollower implements Decider {
   private pos = 0;
   private readonly log;
 
-  constructor(schedule: string) {
-    this.log = decodeSchedule(schedule);
+  /** `maxSteps`: the execution's step bound; a longer schedule is refused before it is expanded. */
+  constructor(schedule: string, maxSteps = DEFAULT_MAX_STEPS) {
+    this.log = decodeSchedule(schedule, maxSteps);
   }
 
   readonly pick: Picker = (n, actors) => {

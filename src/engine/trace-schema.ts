@@ -12,6 +12,7 @@
  * `violation.schedule` replays it exactly; `violation.trace` is what it showed.
  */
 import { z } from 'zod';
+import { OPTION_LIMITS, type Range } from './limits.ts';
 
 export const TRACE_FORMAT_VERSION = 1;
 
@@ -62,19 +63,24 @@ export const violationSchema = z.object({
   waitFor: z.array(z.string()).optional(),
 });
 
+/** A whole number in the option's range (limits.ts). */
+function whole(r: Range) {
+  return z.number().int().min(r.min).max(r.max);
+}
+
 export const requestSchema = z.object({
   scenario: z.string(),
   kernel: z.string().optional(),
   patch: z.string().optional(),
   params: z.record(z.string(), z.number()),
   strategy: z.enum(['dpor', 'naive', 'bounded', 'random', 'pct', 'replay']).optional(),
-  maxExecutions: z.number().optional(),
-  maxSteps: z.number().optional(),
-  timeBudgetMs: z.number().optional(),
-  preemptionBound: z.number().optional(),
-  seed: z.number().optional(),
-  pctDepth: z.number().optional(),
-  maxFaults: z.number().optional(),
+  maxExecutions: whole(OPTION_LIMITS.maxExecutions).optional(),
+  maxSteps: whole(OPTION_LIMITS.maxSteps).optional(),
+  timeBudgetMs: z.number().gt(0).max(OPTION_LIMITS.timeBudget.max * 1000).optional(),
+  preemptionBound: whole(OPTION_LIMITS.preemptionBound).optional(),
+  seed: whole(OPTION_LIMITS.seed).optional(),
+  pctDepth: whole(OPTION_LIMITS.pctDepth).optional(),
+  maxFaults: whole(OPTION_LIMITS.maxFaults).optional(),
   faultSites: z.array(z.string()).optional(),
   schedule: z.string().optional(),
 });

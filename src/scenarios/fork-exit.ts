@@ -49,8 +49,8 @@ export const forkExit: Scenario = {
   source: 'kernel-spec.md sections 5, 6 and 10',
   kernel: true,
   params: {
-    mode: { default: 0, help: '0: fork vs exiting child; 1: fork vs a SIGKILL from the child, then P exits' },
-    mem: { default: 0, help: '0: small address space (anon + swap in one VMA, shared file); 1: anon, private file, shared file, swapped-out VMA' },
+    mode: { default: 0, min: 0, max: 1, help: '0: fork vs exiting child; 1: fork vs a SIGKILL from the child, then P exits' },
+    mem: { default: 0, min: 0, max: 1, help: '0: small address space (anon + swap in one VMA, shared file); 1: anon, private file, shared file, swapped-out VMA' },
   },
   build: (ctx) => {
     const cfg = ctx.kernel ?? kernelConfig(DEFAULT_PRESET);

@@ -111,7 +111,7 @@ export const soup: Scenario = {
     'reports what it finds.',
   source: 'issue 6 ("soup"); kernel-spec.md sections 5-11',
   kernel: true,
-  params: { pool: { default: 3, help: 'physical pages in the pool (small: Q runs it dry)' } },
+  params: { pool: { default: 3, min: 1, max: 64, help: 'physical pages in the pool (small: Q runs it dry)' } },
   build: ({ kernel, params }) => build(kernel!, params['pool'] ?? 3),
   options: {
     strategy: 'pct',

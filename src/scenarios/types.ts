@@ -8,8 +8,11 @@ import type { KernelConfig } from '../kernel/config.ts';
 
 export type Verdict = 'violation' | 'pass';
 
+/** A scenario parameter: a whole number in [min, max] (checked before the scenario is built). */
 export interface ScenarioParam {
   readonly default: number;
+  readonly min: number;
+  readonly max: number;
   readonly help: string;
 }
 

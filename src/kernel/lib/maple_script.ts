@@ -40,15 +40,34 @@ import {
   xa_to_value,
 } from './maple_tree.ts';
 
+/**
+ * The model's unsigned long is a safe integer (ULONG_MAX = 2^53-1, maple_node.ts), so the top
+ * of the key space is written `max-N` with N <= 2^32 (as format_index prints it), and decimal
+ * indices stay below it; anything else is refused rather than rounded.
+ */
+const TOP_SPAN = 2 ** 32;
+const DECIMAL_INDEX_MAX = ULONG_MAX - TOP_SPAN;
+
 /** Index tokens: decimal, `max`, `max-N`. */
 function parse_index(tok: string | undefined, line: number): number {
   if (tok === undefined) throw new Error(`line ${line}: missing index`);
   if (tok === 'max') return ULONG_MAX;
   const m = /^max-(\d+)$/.exec(tok);
-  if (m !== null) return ULONG_MAX - Number(m[1]);
+  if (m !== null) {
+    const n = Number(m[1]);
+    if (n > TOP_SPAN) throw new Error(`line ${line}: index '${tok}' out of range (max-N takes N <= ${TOP_SPAN})`);
+    return ULONG_MAX - n;
+  }
   if (!/^\d+$/.test(tok)) throw new Error(`line ${line}: bad index '${tok}'`);
-  return Number(tok);
+  const i = Number(tok);
+  if (i > DECIMAL_INDEX_MAX) {
+    throw new Error(`line ${line}: index '${tok}' out of range (decimal indices go up to ${DECIMAL_INDEX_MAX}; write the top of the key space as max-N)`);
+  }
+  return i;
 }
+
+/** The largest N of a value entry `vN` (xa_mk_value(N) = 2N+1 must stay a safe integer). */
+const VALUE_MAX = (ULONG_MAX - 1) / 2;
 
 /** Entry tokens: `null`, `zero`, `vN`. */
 function parse_entry(tok: string | undefined, line: number): maple_entry {
@@ -56,7 +75,9 @@ function parse_entry(tok: string | undefined, line: number): maple_entry {
   if (tok === 'zero') return XA_ZERO_ENTRY;
   const m = tok === undefined ? null : /^v(\d+)$/.exec(tok);
   if (m === null) throw new Error(`line ${line}: bad entry '${tok ?? ''}'`);
-  return xa_mk_value(Number(m[1]));
+  const v = Number(m[1]);
+  if (v > VALUE_MAX) throw new Error(`line ${line}: value '${tok}' out of range (vN takes N <= ${VALUE_MAX})`);
+  return xa_mk_value(v);
 }
 
 export function format_index(i: number): string {
@@ -109,7 +130,7 @@ export function runMapleScript(text: string): string[] {
     const raw = (lines[n] as string).trim();
     if (raw === '' || raw.startsWith('#')) continue;
     const [cmd = '', ...a] = raw.split(/\s+/);
-    const argc = ARGC[cmd];
+    const argc = Object.hasOwn(ARGC, cmd) ? ARGC[cmd] : undefined; // not 'constructor' or 'toString'
     if (argc === undefined) throw new Error(`line ${line}: unknown command '${cmd}'`);
     if (a.length !== argc) throw new Error(`line ${line}: '${cmd}' takes ${argc} arguments, got ${a.length}`);
     const I = (k: number): number => parse_index(a[k], line);

@@ -33,7 +33,7 @@ export const philosophers: Scenario = {
   id: 'classic/philosophers',
   name: 'philosophers',
   summary: 'N philosophers each lock the left fork then the right: 2^N - 2 complete executions, 1 deadlock',
-  params: sizeParam(3, 'number of philosophers'),
+  params: sizeParam(3, 'number of philosophers', 2),
   build: (ctx) => {
     const n = sizeOf(ctx, 3, 2);
     return () => ({

@@ -1,9 +1,12 @@
 /** Shared helpers for the classic programs. */
 import type { ScenarioContext, ScenarioParam } from '../types.ts';
 
-/** The size parameter N of a classic program. */
-export function sizeParam(def: number, help: string): Readonly<Record<string, ScenarioParam>> {
-  return { N: { default: def, help } };
+/**
+ * The size parameter N of a classic program. At most 64 threads: beyond that one execution
+ * alone takes minutes (every step compares vector clocks of every thread).
+ */
+export function sizeParam(def: number, help: string, min = 1, max = 64): Readonly<Record<string, ScenarioParam>> {
+  return { N: { default: def, min, max, help } };
 }
 
 /** Reads N from the context, falling back to the default; rejects nonsense. */

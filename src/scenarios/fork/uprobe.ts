@@ -104,6 +104,8 @@ export const R6: Scenario = {
   params: {
     uprobe_first: {
       default: 1,
+      min: 0,
+      max: 1,
       help: '1: the uprobe CPU is started first (the first counterexample comes at once, usually ' +
         'swapoff\'s own oops); 0: fork, swapoff, uprobe (the uprobe side\'s oops is among the first ~500 executions)',
     },

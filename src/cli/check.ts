@@ -11,6 +11,7 @@ export interface CheckFlags extends RunFlags {
   readonly json?: boolean;
   readonly out?: string;
   readonly full?: boolean;
+  readonly progress?: boolean;
 }
 
 export async function checkCommand(scenarioName: string, flags: CheckFlags): Promise<number> {
@@ -18,9 +19,9 @@ export async function checkCommand(scenarioName: string, flags: CheckFlags): Pro
   const resolved = resolveRequest(req0); // refuses bad input before any work starts
   if (flags.out !== undefined) checkOutPath(flags.out);
   const req = resolved.kernel ? { ...req0, kernel: req0.kernel ?? DEFAULT_PRESET } : req0;
-  const progress = progressLine(resolved.scenario.id);
+  const progress = progressLine(resolved.scenario.id, flags.progress ?? false);
   const [result] = await runRequests([req], progress ? { onProgress: (_i, p) => progress(p) } : {});
-  clearProgress();
+  clearProgress(flags.progress ?? false);
   if (!result) {
     process.stderr.write('mmlife: interrupted before the search started; nothing explored\n');
     return EXIT.INCOMPLETE;

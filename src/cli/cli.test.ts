@@ -64,9 +64,10 @@ void test('a malformed trace file is refused with exit 2 and nothing else', asyn
 void test('list --json names scenarios, presets and switches', async () => {
   const r = await mmlife('list', '--json');
   assert.equal(r.code, 0, r.stderr);
-  const j = JSON.parse(r.stdout) as { scenarios: { id: string }[]; presets: string[]; switches: { name: string }[] };
+  const j = JSON.parse(r.stdout) as { scenarios: { id: string }[]; presets: { name: string }[]; switches: { name: string }[] };
   assert.ok(j.scenarios.some((s) => s.id === 'classic/lastzero'));
-  assert.ok(j.presets.includes('v7.0') && j.presets.includes('v4.13'));
+  const names = j.presets.map((p) => p.name);
+  assert.ok(names.includes('v7.0') && names.includes('v4.13'));
   assert.ok(j.switches.some((s) => s.name === 'xaZeroMarker'));
 });
 

@@ -39,7 +39,7 @@ export const STOP_TEXT: Readonly<Record<StopKind, string>> = {
   'search-bound': 'every execution within the search bound explored',
   'scenario-bound': "the scenario's declared bound explored",
   'violation': 'stopped at the first violation',
-  'max-executions': "cut short by --max-executions (below the scenario's own bound)",
+  'max-executions': "cut short by --max-executions (short of the scenario's own complete search)",
   'sampled': "random samples, not the scenario's own search",
   'time-budget': 'cut short by --time-budget',
   'interrupted': 'cut short by Ctrl-C',

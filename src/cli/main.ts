@@ -15,6 +15,7 @@ import { matrixCommand, type MatrixFlags } from './matrix.ts';
 import { STRATEGIES } from './options.ts';
 import { replayCommand, type ReplayFlags } from './replay.ts';
 import { viewCommand } from './view-command.ts';
+import { packageVersion } from './version.ts';
 
 /**
  * Standard output gone (`| head`: EPIPE) or full (`> /dev/full`: ENOSPC): one line on stderr
@@ -31,6 +32,11 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
 });
 
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
+
+/** The "Examples:" block at the end of a command's --help. */
+function examples(...lines: string[]): string {
+  return '\nExamples:\n' + lines.map((l) => `  $ ${l}`).join('\n');
+}
 
 function withRunOptions(cmd: Command): Command {
   return cmd
@@ -55,6 +61,7 @@ const program = new Command()
       'Exit status: 0 no violation in a complete search, 1 violation found (or matrix mismatch),\n' +
       '2 bad input, 3 cut short (Ctrl-C, --time-budget, --max-executions) with nothing found.',
   )
+  .version(packageVersion(), '-V, --version', 'print the version and exit')
   .showSuggestionAfterError(true)
   .exitOverride()
   .configureOutput({
@@ -67,6 +74,7 @@ program
   .command('list')
   .description('list scenarios, kernel presets, behaviour switches and fault sites')
   .option('--json', 'print one JSON object')
+  .addHelpText('after', examples('mmlife list', "mmlife list --json | jq '.presets[] | .name'"))
   .action((opts: { json?: boolean }) => listCommand(opts));
 
 withRunOptions(
@@ -78,6 +86,12 @@ withRunOptions(
   .option('--json', 'print one JSON object')
   .option('-o, --out <file>', 'write the counterexample as a trace file (for replay and view)')
   .option('--full', 'show every step in the per-CPU table (default: the steps another CPU could see change)')
+  .option('--progress', 'a progress line every 5 s on stderr, also when it is not a terminal')
+  .addHelpText('after', examples(
+    'mmlife check R5 --kernel v6.12                  # the race: exit 1 and its per-CPU table',
+    'mmlife check R5 --kernel v6.13 --json           # fixed: exit 0, one JSON object',
+    'mmlife check soup --time-budget 60 --progress   # cut short: exit 3, verdict incomplete',
+  ))
   .action(async (scenario: string, opts: CheckFlags) => {
     process.exitCode = await checkCommand(scenario, opts);
   });
@@ -91,6 +105,10 @@ withRunOptions(
   .option('--schedule <s>', 'the schedule string to replay')
   .option('--full', 'show every step in the per-CPU table')
   .option('--json', 'print one JSON object')
+  .addHelpText('after', examples(
+    'mmlife check classic/abba --out abba.json && mmlife replay abba.json',
+    "mmlife replay classic/abba --schedule 'v1:0*2.1.2'",
+  ))
   .action((target: string, opts: ReplayFlags) => {
     process.exitCode = replayCommand(target, opts);
   });
@@ -100,6 +118,12 @@ program
   .description('every race scenario under the releases it names, before and after its fix, against the expected verdicts')
   .option('--only <ids>', 'only these scenarios (comma-separated ids or names)')
   .option('--json', 'print one JSON object')
+  .option('--progress', 'a progress line every 5 s on stderr, also when it is not a terminal')
+  .addHelpText('after', examples(
+    'mmlife matrix                 # every cell; exit 0 when all are as expected',
+    'mmlife matrix --only R5,R10   # two rows',
+    'mmlife matrix --json | jq \'.cells[] | select(.status != "as-expected")\'',
+  ))
   .action(async (opts: MatrixFlags) => {
     process.exitCode = await matrixCommand(opts);
   });
@@ -108,6 +132,7 @@ program
   .command('maple')
   .description('run a maple-tree command script (format: test/data/maple-oracle/README.md); one output line per command')
   .argument('<script>', 'script file')
+  .addHelpText('after', examples('mmlife maple test/data/maple-oracle/02.script | diff - test/data/maple-oracle/02.expected'))
   .action((script: string) => mapleCommand(script));
 
 program
@@ -115,6 +140,7 @@ program
   .description('serve the trace viewer on 127.0.0.1 (optionally with a trace file from check --out)')
   .argument('[trace]', 'trace file to open')
   .option('--port <n>', 'port (default: a free one)')
+  .addHelpText('after', examples('mmlife view', 'mmlife check R5 --kernel v6.12 --out r5.json; mmlife view r5.json'))
   .action(async (trace: string | undefined, opts: { port?: string }) => {
     await viewCommand(trace, opts);
   });

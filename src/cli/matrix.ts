@@ -10,35 +10,21 @@ import { presets } from '../kernel/config.ts';
 import { scenarios } from '../scenarios/index.ts';
 import type { Verdict } from '../scenarios/types.ts';
 import { UsageError } from './errors.ts';
-import { EXIT, outcomeOf, type CliVerdict, type StopKind } from './exit.ts';
+import { EXIT, outcomeOf } from './exit.ts';
 import type { RunRequest } from './request.ts';
-import { clearProgress, runRequests } from './run.ts';
+import { SCHEMA_VERSION, type MatrixCell, type MatrixReport } from './schemas.ts';
+import { clearProgress, PROGRESS_INTERVAL_MS, runRequests } from './run.ts';
 
 /**
  * A cell against its expectation: 'incomplete' (cut short, nothing found) and 'not-run'
  * (interrupted before it started) say nothing either way.
  */
-export type CellStatus = 'as-expected' | 'mismatch' | 'incomplete' | 'not-run';
-
-export interface MatrixCell {
-  readonly scenario: string;
-  readonly kernel: string;
-  readonly expected: Verdict;
-  readonly verdict: CliVerdict | 'not-run';
-  readonly status: CellStatus;
-  readonly asExpected: boolean;
-  /** How its search ended (null: not run). */
-  readonly coverage: StopKind | null;
-  readonly executions: number;
-  readonly elapsedMs: number;
-  /** foundMs: when the search found it (elapsedMs also counts minimising its schedule). */
-  readonly violation?: { readonly foundMs: number; readonly kind: string; readonly message: string; readonly schedule: string };
-  readonly metrics: Readonly<Record<string, number>>;
-}
+export type CellStatus = MatrixCell['status'];
 
 export interface MatrixFlags {
   readonly json?: boolean;
   readonly only?: string;
+  readonly progress?: boolean;
 }
 
 /** The cells to run, in scenario order and, within one, in release order. */
@@ -60,18 +46,30 @@ export function matrixRequests(only?: readonly string[]): RunRequest[] {
 export async function runMatrix(flags: MatrixFlags): Promise<{ cells: MatrixCell[]; ok: boolean }> {
   const only = flags.only?.split(',').map((s) => s.trim()).filter(Boolean);
   const requests = matrixRequests(only);
-  const tty = process.stderr.isTTY && !flags.json;
+  const tty = process.stderr.isTTY && !flags.json && !flags.progress;
   let finished = 0;
-  const results = await runRequests(
-    requests,
-    {
-      onResult: () => {
-        finished++;
-        if (tty) process.stderr.write(`\rmatrix: ${finished}/${requests.length} cells`);
+  const started = Date.now();
+  // --progress: a line every few seconds, also when stderr is a file or a pipe (CI logs).
+  const ticker = flags.progress
+    ? setInterval(() => {
+      process.stderr.write(`progress matrix: ${finished}/${requests.length} cells, ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+    }, PROGRESS_INTERVAL_MS)
+    : undefined;
+  let results: (ExploreResult | undefined)[];
+  try {
+    results = await runRequests(
+      requests,
+      {
+        onResult: () => {
+          finished++;
+          if (tty) process.stderr.write(`\rmatrix: ${finished}/${requests.length} cells`);
+        },
       },
-    },
-    availableParallelism(),
-  );
+      availableParallelism(),
+    );
+  } finally {
+    clearInterval(ticker);
+  }
   if (tty) clearProgress();
   const cells = requests.map((req, i) => matrixCell(req, results[i]));
   return { cells, ok: cells.every((c) => c.asExpected) };
@@ -166,9 +164,10 @@ export async function matrixCommand(flags: MatrixFlags): Promise<number> {
   const { cells, ok } = await runMatrix(flags);
   if (flags.json) {
     const n = countCells(cells);
-    process.stdout.write(JSON.stringify({
-      ok, passed: n['as-expected'], failed: n.mismatch, incomplete: n.incomplete, notRun: n['not-run'], cells,
-    }, null, 2) + '\n');
+    const report: MatrixReport = {
+      schemaVersion: SCHEMA_VERSION, ok, passed: n['as-expected'], failed: n.mismatch, incomplete: n.incomplete, notRun: n['not-run'], cells,
+    };
+    process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   } else {
     process.stdout.write(formatMatrix(cells) + '\n');
   }

@@ -3,6 +3,8 @@ import { existsSync } from 'node:fs';
 import { replay } from '../engine/explore.ts';
 import { formatTable } from '../engine/table.ts';
 import { UsageError } from './errors.ts';
+import { EXIT } from './exit.ts';
+import { SCHEMA_VERSION, type ReplayReport } from './schemas.ts';
 import type { RunFlags } from './options.ts';
 import { runRequest } from './options.ts';
 import { resolveRequest, type RunRequest } from './request.ts';
@@ -32,7 +34,8 @@ export function replayCommand(target: string, flags: ReplayFlags): number {
   }
   const table = formatTable(out.trace, { full: flags.full ?? false });
   if (flags.json) {
-    process.stdout.write(JSON.stringify({
+    const report: ReplayReport = {
+      schemaVersion: SCHEMA_VERSION,
       scenario: resolved.scenario.id,
       kernel: resolved.kernel?.preset ?? null,
       schedule,
@@ -40,11 +43,12 @@ export function replayCommand(target: string, flags: ReplayFlags): number {
       violation: out.violation ? { kind: out.violation.kind, message: out.violation.message } : null,
       metrics: out.metrics,
       table,
-      trace: out.trace,
-    }, null, 2) + '\n');
+      trace: out.trace as ReplayReport['trace'], // the same shape, but readonly
+    };
+    process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   } else {
     process.stdout.write(`${resolved.scenario.id}${resolved.kernel ? ` kernel ${resolved.kernel.preset}` : ''}: replay of ${schedule}\n\n${table}\n\n`);
     process.stdout.write(out.violation ? `verdict: violation (${out.violation.kind}): ${out.violation.message}\n` : 'verdict: pass\n');
   }
-  return out.violation ? 1 : 0;
+  return out.violation ? EXIT.VIOLATION : EXIT.OK;
 }

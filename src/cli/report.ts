@@ -4,45 +4,16 @@
  */
 import type { ExploreResult, Violation } from '../engine/api.ts';
 import { formatTable } from '../engine/table.ts';
-import { outcomeOf, STOP_TEXT, type CliVerdict, type StopKind } from './exit.ts';
+import { outcomeOf, STOP_TEXT } from './exit.ts';
+import { SCHEMA_VERSION, type CheckReport } from './schemas.ts';
 import type { Resolved, RunRequest } from './request.ts';
 import { replayCommand } from './request.ts';
-
-export interface CheckReport {
-  readonly scenario: string;
-  readonly name: string;
-  readonly kernel: string | null;
-  readonly patch: string | null;
-  readonly params: Readonly<Record<string, number>>;
-  readonly strategy: string;
-  /** 'pass' only for a complete search; 'incomplete' when it was cut short with nothing found. */
-  readonly verdict: CliVerdict;
-  readonly exhaustive: boolean;
-  /** How the search ended (exit.ts StopKind). */
-  readonly coverage: StopKind;
-  /** The engine's kind of search: every class, a bounded part, or random samples. */
-  readonly search: ExploreResult['coverage'];
-  readonly executions: number;
-  readonly blocked: number;
-  readonly steps: number;
-  readonly elapsedMs: number;
-  readonly metrics: Readonly<Record<string, number>>;
-  readonly violation?: {
-    /** When the search found it; elapsedMs also counts its minimisation. */
-    readonly foundMs: number;
-    readonly kind: string;
-    readonly message: string;
-    readonly schedule: string;
-    readonly table: string;
-    readonly replay: string;
-    readonly metrics?: Readonly<Record<string, number>>;
-  };
-}
 
 export function checkReport(req: RunRequest, resolved: Resolved, result: ExploreResult, full = false): CheckReport {
   const v: Violation | undefined = result.violations[0];
   const { verdict, stop } = outcomeOf(result, resolved.scenario.options ?? {}, resolved.options);
   return {
+    schemaVersion: SCHEMA_VERSION,
     scenario: resolved.scenario.id,
     name: resolved.scenario.name,
     kernel: req.kernel ?? null,

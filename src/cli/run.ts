@@ -88,18 +88,36 @@ function runWorker(
   });
 }
 
-/** A one-line progress display on stderr, only when it is a terminal. */
-export function progressLine(label: string): ((p: Progress) => void) | undefined {
-  if (!process.stderr.isTTY) return undefined;
+/** How often `--progress` prints a line (as TLC does, but more often: runs here are shorter). */
+export const PROGRESS_INTERVAL_MS = 5000;
+
+const n = (x: number): string => x.toLocaleString('en-US');
+
+/**
+ * Progress on stderr: on a terminal, one line redrawn in place; with `log` (--progress), also
+ * when stderr is not a terminal, a line every PROGRESS_INTERVAL_MS with the executions, the
+ * rate over the last interval and, for DPOR, the frontier (wakeup-tree nodes left).
+ * Undefined when there is nothing to show.
+ */
+export function progressLine(label: string, log = false): ((p: Progress) => void) | undefined {
+  const tty = process.stderr.isTTY && !log;
+  if (!tty && !log) return undefined;
+  let last = { executions: 0, elapsedMs: 0 };
   return (p) => {
-    const rate = p.elapsedMs > 0 ? Math.round((p.executions * 1000) / p.elapsedMs) : 0;
-    process.stderr.write(
-      `\r${label}: ${p.executions.toLocaleString('en-US')} executions, ${p.blocked} blocked, ` +
-        `${rate.toLocaleString('en-US')}/s, ${(p.elapsedMs / 1000).toFixed(1)} s   `,
-    );
+    const span = p.elapsedMs - last.elapsedMs;
+    if (log && span < PROGRESS_INTERVAL_MS) return;
+    const rate = span > 0 ? Math.round(((p.executions - last.executions) * 1000) / span) : 0;
+    const frontier = p.frontier === undefined ? '' : `, frontier ${n(p.frontier)} nodes`;
+    const text = `${label}: ${n(p.executions)} executions (${n(rate)}/s), ${n(p.blocked)} blocked${frontier}, ${(p.elapsedMs / 1000).toFixed(1)} s`;
+    if (log) {
+      last = { executions: p.executions, elapsedMs: p.elapsedMs };
+      process.stderr.write(`progress ${text}\n`);
+    } else {
+      process.stderr.write(`\r${text}   `);
+    }
   };
 }
 
-export function clearProgress(): void {
-  if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+export function clearProgress(log = false): void {
+  if (process.stderr.isTTY && !log) process.stderr.write('\r\x1b[K');
 }

@@ -89,6 +89,11 @@ export interface ExploreOptions {
   readonly shouldStop?: () => boolean;
   /** Called after every execution, e.g. to collect terminal-state signatures in tests. */
   readonly onExecution?: (end: ExecutionEnd) => void;
+  /**
+   * 'dpor': wakeup-tree nodes kept before new reversals are stored as single events (source
+   * sets; sound, may add sleep-set-blocked executions); default 250,000 (~40 MB).
+   */
+  readonly wakeupBudget?: number;
   /** Minimise each violation's counterexample (fewest preemptions, then steps); default true. */
   readonly minimize?: boolean;
 }
@@ -110,6 +115,8 @@ export interface Progress {
   readonly blocked: number;
   readonly steps: number;
   readonly elapsedMs: number;
+  /** 'dpor': wakeup-tree nodes left to explore (the frontier), when last counted. */
+  readonly frontier?: number;
 }
 
 /** One step of a trace. */

@@ -90,13 +90,17 @@ function build(kind: LockKind, bodies: Instr[][]): { program: Program; locs: () 
   return { program, locs: () => locs };
 }
 
-function outcomes(kind: LockKind, bodies: Instr[][], strategy: 'naive' | 'dpor', limit: number): { set: Set<string>; executions: number; blocked: number; complete: boolean } {
+function outcomes(
+  kind: LockKind, bodies: Instr[][], strategy: 'naive' | 'dpor', limit: number, wakeupBudget?: number,
+): { set: Set<string>; executions: number; blocked: number; complete: boolean } {
   const { program, locs } = build(kind, bodies);
   const set = new Set<string>();
   const onExecution = (e: ExecutionEnd): void => {
     set.add(e.violation !== undefined ? `violation:${e.violation}:${e.message ?? ''}` : locs().map((l) => e.peek.load(l)).join(','));
   };
-  const r = explore(program, { strategy, stopOnViolation: false, traces: false, maxExecutions: limit, onExecution });
+  const r = explore(program, {
+    strategy, stopOnViolation: false, traces: false, maxExecutions: limit, onExecution, ...(wakeupBudget !== undefined && { wakeupBudget }),
+  });
   return { set, executions: r.executions, blocked: r.blocked, complete: r.coverage === 'exhaustive' };
 }
 
@@ -115,4 +119,23 @@ void test('dpor reaches exactly the terminal states and violations of naive (1,0
     { numRuns: 1_000, seed: 20261123 },
   );
   assert.ok(compared >= 850, `only ${compared} programs were small enough to compare`);
+});
+
+void test('dpor past its wakeup budget (source sets) still reaches exactly the states of naive (300 random programs)', () => {
+  let compared = 0;
+  let blocked = 0;
+  fc.assert(
+    fc.property(program, ({ kind, bodies }) => {
+      const naive = outcomes(kind, bodies, 'naive', 6_000);
+      if (!naive.complete) return;
+      compared++;
+      const dpor = outcomes(kind, bodies, 'dpor', 1_000_000, 0);
+      assert.ok(dpor.complete);
+      assert.deepEqual([...dpor.set].sort(), [...naive.set].sort());
+      blocked += dpor.blocked;
+    }),
+    { numRuns: 300, seed: 20261204 },
+  );
+  assert.ok(compared >= 250, `only ${compared} programs were small enough to compare`);
+  assert.ok(blocked > 0, 'source sets without wakeup sequences do end some executions blocked');
 });

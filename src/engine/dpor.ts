@@ -25,9 +25,15 @@
  * few executions may repeat for programs with choose/fault; whether the timer may tick
  * earlier is judged by whether some thread slept there or started to sleep in between,
  * and a reversal that turns out not to fit is abandoned and counted as blocked.
+ *
+ * Memory: the wakeup trees hold every reversal still to explore, as whole sequences, and on a
+ * big program they grow with every execution (soup: ~100 nodes per execution, never levelling
+ * off). Past `wakeupBudget` nodes (counted every 64 executions) new reversals go in as their
+ * first event only (source sets, `insertInitial`): the frontier stops growing, the search stays
+ * sound, and the price is executions that end sleep-set blocked.
  */
 import type { Ev, Seq, WNode } from './events.ts';
-import { dependent, insertWakeup } from './events.ts';
+import { dependent, insertInitial, insertWakeup, wakeupSize } from './events.ts';
 import { HbRecorder } from './hb.ts';
 import type { Decider } from './runtime.ts';
 import { TICK } from './schedule.ts';
@@ -70,8 +76,13 @@ function openEvent(ev: Ev): Ev {
   return { lane: ev.lane, cv: null, obj: ev.obj, acc: ev.acc, obj2: ev.obj2, acc2: ev.acc2, other: ev.other, extra: ev.extra };
 }
 
+/** Default bound on the wakeup trees' nodes (about 150 bytes each). */
+export const DEFAULT_WAKEUP_BUDGET = 250_000;
+
 export function exploreDpor(s: Session): boolean {
   const hb = new HbRecorder();
+  const budget = s.options.wakeupBudget ?? DEFAULT_WAKEUP_BUDGET;
+  let bounded = budget <= 0; // past the budget: reversals are inserted as source sets
   const root = { tv: [] as number[], tc: [] as number[] };
 
   // Decider state for the step being run.
@@ -169,23 +180,29 @@ export function exploreDpor(s: Session): boolean {
       }
       if (blocked) s.blocked++;
       else if (!s.record(exec)) return false;
+      if (((s.executions + s.blocked) & 63) === 0) {
+        let size = 0;
+        for (const nd of stack) size += wakeupSize(nd.wut) + (nd.cur === null ? 0 : wakeupSize(nd.cur.children));
+        s.frontier = size;
+        bounded = size > budget;
+      }
 
       // Reverse the races whose later event is new in this execution. Races seen before
       // come back with other decisions in their reversal when steps made data decisions,
       // so then every race is reversed again (the wakeup trees drop what is covered).
-      reverseRaces(hb, stack, 0, hb.decLen > 0 ? 0 : firstNew);
+      reverseRaces(hb, stack, 0, hb.decLen > 0 ? 0 : firstNew, bounded);
       if (!blocked && exec.violation !== null) {
         // Threads that never got to run their next step: it races too.
         for (const t of exec.threads) {
           if (t.done) continue;
           const from = hb.races;
           hb.pendingRaces(exec, t.tid);
-          reverseRaces(hb, stack, from, 0);
+          reverseRaces(hb, stack, from, 0, bounded);
         }
         if (exec.usesTime && exec.nextDeadline() >= 0) {
           const from = hb.races;
           hb.pendingRaces(exec, TICK);
-          reverseRaces(hb, stack, from, 0);
+          reverseRaces(hb, stack, from, 0, bounded);
         }
       }
 
@@ -209,15 +226,20 @@ export function exploreDpor(s: Session): boolean {
   }
 }
 
-/** Inserts the reversal of every race from index `from` whose later event is at `firstNew` or after. */
-function reverseRaces(hb: HbRecorder, stack: readonly Node[], from: number, firstNew: number): void {
+/**
+ * Inserts the reversal of every race from index `from` whose later event is at `firstNew` or
+ * after: as a whole sequence, or (`bounded`) as its first event only.
+ */
+function reverseRaces(hb: HbRecorder, stack: readonly Node[], from: number, firstNew: number, bounded: boolean): void {
   for (let k = from; k < hb.races; k++) {
     const j = hb.raceB[k]!;
     if (j < firstNew) continue;
     const i = hb.raceA[k]!;
     const target = stack[i]!;
     const v = hb.reversal(i, j);
-    if (!sleepCovers(target.sleep, v)) insertWakeup(target.wut, v);
+    if (sleepCovers(target.sleep, v)) continue;
+    if (bounded) insertInitial(target.wut, v);
+    else insertWakeup(target.wut, v);
   }
 }
 

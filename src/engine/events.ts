@@ -187,6 +187,35 @@ export class Seq {
   }
 }
 
+/**
+ * Source-set insertion (Abdulla et al., JACM 2017, Alg. 1), the memory-bounded fallback of
+ * `insertWakeup`: if no child at this level is an initial of `v` (the first event of its lane
+ * in `v`, preceded by nothing in `v`, with the same decisions), add `v`'s first event alone,
+ * not the whole sequence. Still sound (one initial of every reversal is explored from here);
+ * the steps after it are then chosen fresh, so some executions may end sleep-set blocked.
+ * Returns false if `v` was already covered.
+ */
+export function insertInitial(children: WNode[], v: Seq): boolean {
+  for (const c of children) {
+    const k = v.firstOfLane(c.ev.lane);
+    if (k >= 0 && v.isInitial(k) && (c.ev.cv === null || (v.hasCv[k] === 1 && sameEvent(c.ev, v.materialize(k))))) return false;
+  }
+  for (let k = 0; k < v.length; k++) {
+    if (v.alive[k] === 1) {
+      children.push({ ev: v.materialize(k), children: [] });
+      return true;
+    }
+  }
+  return false;
+}
+
+/** The number of nodes of a wakeup tree. */
+export function wakeupSize(children: readonly WNode[]): number {
+  let n = 0;
+  for (const c of children) n += 1 + (c.children.length === 0 ? 0 : wakeupSize(c.children));
+  return n;
+}
+
 /** A wakeup tree: ordered children, each an event with its own subtree. */
 export interface WNode {
   readonly ev: Ev;

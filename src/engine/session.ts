@@ -19,6 +19,8 @@ export class Session {
   readonly violations: Violation[] = [];
   readonly metrics: Record<string, number> = {};
   stoppedBy: ExploreResult['stoppedBy'];
+  /** 'dpor': wakeup-tree nodes left, when last counted (for progress). */
+  frontier: number | undefined;
   /** elapsed() when the first violation was recorded. */
   firstViolationMs: number | undefined;
   readonly maxSteps: number;
@@ -150,7 +152,8 @@ export class Session {
   }
 
   progress(): Progress {
-    return { executions: this.executions, blocked: this.blocked, steps: this.steps, elapsedMs: this.elapsed() };
+    const p = { executions: this.executions, blocked: this.blocked, steps: this.steps, elapsedMs: this.elapsed() };
+    return this.frontier === undefined ? p : { ...p, frontier: this.frontier };
   }
 
   elapsed(): number {

@@ -291,6 +291,11 @@ export const switchDocs: Readonly<Record<SwitchName, SwitchDoc>> = Object.fromEn
 /** Preset names, oldest first; the proposals last. */
 export const presets: readonly string[] = [...RELEASES, ...PROPOSALS.map((p) => p.name)];
 
+/** A preset is a release or a 2026 proposal on top of one. */
+export function presetKind(preset: string): 'release' | 'proposal' {
+  return isProposal(preset) ? 'proposal' : 'release';
+}
+
 /** The default preset (current mainline). */
 export const DEFAULT_PRESET = 'v7.0';
 

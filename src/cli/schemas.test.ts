@@ -6,7 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { z } from 'zod';
 import { mmlife } from './cli-harness.ts';
-import { checkReportSchema, jsonSchemaText, listReportSchema, matrixReportSchema, replayReportSchema, SCHEMAS } from './schemas.ts';
+import {
+  checkReportSchema, jsonSchemaText, listReportSchema, matrixCellSchema, matrixReportSchema, replayReportSchema, SCHEMAS,
+} from './schemas.ts';
 import { traceFileSchema } from '../engine/trace-schema.ts';
 import { schemaDir } from './write-schemas.ts';
 
@@ -20,6 +22,17 @@ void test('schema/*.json are what `npm run schemas` writes from the zod schemas'
     }
     assert.equal(committed, jsonSchemaText(name), `schema/${name} is stale: run npm run schemas`);
   }
+});
+
+void test('the README names every field of every JSON result', () => {
+  const readme = readFileSync(join(schemaDir(), '..', 'README.md'), 'utf8');
+  const fields = (schema: z.ZodObject): string[] => Object.keys(schema.shape);
+  const all = [
+    ...fields(checkReportSchema), ...fields(replayReportSchema), ...fields(matrixReportSchema), ...fields(matrixCellSchema),
+    ...fields(listReportSchema), ...fields(traceFileSchema),
+  ];
+  const missing = [...new Set(all)].filter((f) => !readme.includes(`\`${f}\``) && !new RegExp(`[{ ,]${f}[,} ]`).test(readme));
+  assert.deepEqual(missing, []);
 });
 
 /** Parses with the schema, strictly: a field the schema does not name is an error too. */

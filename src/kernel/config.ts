@@ -183,6 +183,13 @@ const SWITCHES = {
     from: 'v7.0+reap-kill',
     effect: 'process_mrelease(pidfd, PROCESS_MRELEASE_REAP_KILL) kills every sharer and reaps in one call',
   },
+  pidfdSignalExpedite: {
+    commit: 'PIDFD_SIGNAL_PROCESS_GROUP_EXPEDITE (Minchan Kim, seeds/002, May 22 2026; no patch posted)',
+    from: 'v7.0+expedite',
+    effect: 'pidfd_send_signal(SIGKILL, EXPEDITE) kills every sharer of the mm and reaps it in the call, while a thread ' +
+      'still has ->mm (find_lock_task_mm + mmgrab, then the killable read lock, as process_mrelease); ' +
+      'assumed: SIGKILL only, else -EINVAL; a plain SIGKILL when no thread has ->mm',
+  },
   taskExitMm: {
     commit: '"keep task\'s mm around in separate exit_mm field post-exit" (Jann Horn 2020, Brauner repost 2026)',
     from: 'v7.0+exit-mm',
@@ -215,6 +222,7 @@ const RELEASES = [
 /** Proposals under discussion: a release plus the switches whose `from` names the proposal. */
 const PROPOSALS: readonly { readonly name: string; readonly base: (typeof RELEASES)[number] }[] = [
   { name: 'v7.0+reap-kill', base: 'v7.0' },
+  { name: 'v7.0+expedite', base: 'v7.0' },
   { name: 'v7.0+exit-mm', base: 'v7.0' },
   { name: 'v7.0+exit-write-lock', base: 'v7.0' },
 ];

@@ -7,7 +7,8 @@
 import type { Model } from '../../engine/op.ts';
 import { kfn, load, note, rmw } from '../../engine/prims.ts';
 import { EINVAL, ESRCH } from '../include/linux/errno.ts';
-import { EXIT_DEAD, type task_struct } from '../include/linux/mm_types.ts';
+import { EXIT_DEAD, SIGKILL, type task_struct } from '../include/linux/mm_types.ts';
+import { PIDFD_SIGNAL_PROCESS_GROUP_EXPEDITE, pidfd_kill_expedite } from '../mm/oom_expedite.ts';
 import type { world } from '../world.ts';
 import { do_send_sig_info, find_task_by_vpid } from './signal.ts';
 
@@ -70,15 +71,23 @@ export const pidfd_get_task = kfn('pidfd_get_task', function* (fd: pidfd): Model
 });
 
 /**
- * pidfd_send_signal() - send @sig to the process behind @fd.
- * Returns: 0, or -ESRCH once it was reaped.
+ * pidfd_send_signal() - send @sig to the process behind @fd; with
+ * PIDFD_SIGNAL_PROCESS_GROUP_EXPEDITE (proposed, switch pidfdSignalExpedite) SIGKILL every
+ * sharer of its mm and reap the mm before returning (mm/oom_expedite.ts).
+ * Returns: 0, -ESRCH once it was reaped, -EINVAL for flags this kernel does not have (or the
+ * flag with another signal), or the reap's -EINTR / -EAGAIN / -EBUSY.
  * Models: kernel/signal.c: sys_pidfd_send_signal() -> kill_pid_info_type()
  */
-export const pidfd_send_signal = kfn('pidfd_send_signal', function* (fd: pidfd, sig: number): Model<number> {
+export const pidfd_send_signal = kfn('pidfd_send_signal', function* (fd: pidfd, sig: number, flags?: number): Model<number> {
+  flags ??= 0;
+  const expedite = (flags & PIDFD_SIGNAL_PROCESS_GROUP_EXPEDITE) !== 0;
+  if (flags & ~(fd.w.sw.pidfdSignalExpedite ? PIDFD_SIGNAL_PROCESS_GROUP_EXPEDITE : 0)) return -EINVAL;
+  if (expedite && sig !== SIGKILL) return -EINVAL;
   const t = yield* pid_task(fd);
   if (!t) {
     yield* note(`pidfd_send_signal(${fd.pid}) -> -ESRCH`);
     return -ESRCH;
   }
+  if (expedite) return yield* pidfd_kill_expedite(t);
   return yield* do_send_sig_info(sig, t);
 });

@@ -11,7 +11,7 @@ import { kernelConfig } from '../config.ts';
 import { get_cmdline } from '../fs/proc/base.ts';
 import { proc_maps_cat } from '../fs/proc/task_mmu.ts';
 import { ESRCH, EINVAL } from '../include/linux/errno.ts';
-import { MMF_OOM_REAP_QUEUED, MMF_OOM_SKIP, MMF_UNSTABLE, SIGKILL, TIF_MEMDIE, type task_struct } from '../include/linux/mm_types.ts';
+import { MMF_OOM_REAP_QUEUED, MMF_OOM_SKIP, MMF_UNSTABLE, SIGKILL, SIGTERM, TIF_MEMDIE, type task_struct } from '../include/linux/mm_types.ts';
 import { do_exit } from '../kernel/exit.ts';
 import { pidfd_open, pidfd_send_signal, type pidfd } from '../kernel/pid.ts';
 import { as_task, kernel_program } from '../program.ts';
@@ -20,6 +20,7 @@ import { boot_init, process_with_memory, touch, vma_addr } from '../../scenarios
 import { VM_FAULT_OOM } from './memory.ts';
 import { mm_pages_held, oom_killer_enable, oom_kills } from './oom_kill.ts';
 import { oom_reaper_start, oom_reaper_stop } from './oom_reaper.ts';
+import { PIDFD_SIGNAL_PROCESS_GROUP_EXPEDITE } from './oom_expedite.ts';
 import { process_mrelease } from './process_mrelease.ts';
 import { vm_mmap_pgoff } from './mmap.ts';
 import { PAGE_SIZE, VM_READ, VM_WRITE } from '../include/linux/mm_types.ts';
@@ -145,6 +146,33 @@ void test('PROCESS_MRELEASE_REAP_KILL kills and reaps in one call; without the s
     assert.equal(yield* process_mrelease(fd, 1), -EINVAL);
     yield* as_task(w, V, do_exit(V));
   }, 1);
+});
+
+void test('PIDFD_SIGNAL_PROCESS_GROUP_EXPEDITE kills and reaps in pidfd_send_signal(); SIGKILL only; -EINVAL without the switch', () => {
+  run('v7.0+expedite', function* (w) {
+    const V = yield* process_with_memory(w, 'V', [2]);
+    const L = yield* process_with_memory(w, 'lmkd', [1]);
+    const mm = (yield* load(V.mm))!;
+    yield* as_task(w, L, (function* () {
+      const fd = (yield* pidfd_open(w, V.pid)) as pidfd;
+      assert.equal(yield* pidfd_send_signal(fd, SIGTERM, PIDFD_SIGNAL_PROCESS_GROUP_EXPEDITE), -EINVAL);
+      assert.equal((yield* load(V.pending)) & bit(SIGKILL), 0, 'nothing sent for a refused call');
+      assert.equal(yield* mm_pages_held(mm), 2);
+      assert.equal(yield* pidfd_send_signal(fd, SIGKILL, PIDFD_SIGNAL_PROCESS_GROUP_EXPEDITE), 0);
+      assert.equal(yield* mm_pages_held(mm), 0, 'reaped before the call returned');
+    })());
+    assert.ok((yield* load(V.pending)) & bit(SIGKILL));
+    yield* as_task(w, V, do_exit(V));
+  }, 3);
+  for (const preset of ['v7.0', 'v7.0+reap-kill']) {
+    run(preset, function* (w) {
+      const V = yield* process_with_memory(w, 'V', [1]);
+      const fd = (yield* pidfd_open(w, V.pid)) as pidfd;
+      assert.equal(yield* pidfd_send_signal(fd, SIGKILL, PIDFD_SIGNAL_PROCESS_GROUP_EXPEDITE), -EINVAL);
+      assert.equal((yield* load(V.pending)) & bit(SIGKILL), 0);
+      yield* as_task(w, V, do_exit(V));
+    }, 1);
+  }
 });
 
 void test('/proc/<pid>/maps lists the VMAs; cmdline reads; after exit: -ESRCH / 0 bytes', () => {

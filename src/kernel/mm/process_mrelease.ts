@@ -11,51 +11,20 @@
 import type { Model } from '../../engine/op.ts';
 import { kfn, load, note } from '../../engine/prims.ts';
 import { mm_flags_test } from '../include/linux/bitops.ts';
-import { EAGAIN, EBUSY, EINTR, EINVAL, ESRCH } from '../include/linux/errno.ts';
-import { mmap_read_lock_killable, mmap_read_unlock } from '../include/linux/mmap_lock.ts';
-import { MMF_OOM_SKIP, PF_KTHREAD, SIGKILL, type mm_struct, type task_struct } from '../include/linux/mm_types.ts';
+import { EINVAL, ESRCH } from '../include/linux/errno.ts';
+import { MMF_OOM_SKIP, type mm_struct } from '../include/linux/mm_types.ts';
 import { find_lock_task_mm } from '../include/linux/oom.ts';
 import { mmdrop, mmget_not_zero, mmgrab } from '../include/linux/sched/mm.ts';
 import { put_task_struct, task_lock, task_unlock } from '../include/linux/sched/task.ts';
 import { mmput } from '../kernel/fork.ts';
 import { pidfd_get_task, type pidfd } from '../kernel/pid.ts';
-import { do_send_sig_info } from '../kernel/signal.ts';
 import { task_will_free_mem } from './oom_kill.ts';
-import { __oom_reap_task_mm } from './oom_reaper.ts';
+import { reap_kill_sharers, reap_mm_now } from './oom_expedite.ts';
 
 /** PROCESS_MRELEASE_REAP_KILL (proposed 2026, flag bit 0). */
 export const PROCESS_MRELEASE_REAP_KILL = 1;
 /** -ENOSYS: the system call does not exist before v5.15-rc1. */
 export const ENOSYS = 38;
-
-/**
- * reap_kill_sharers() - PROCESS_MRELEASE_REAP_KILL: SIGKILL every process sharing @mm (kernel
- * threads skipped); an init sharer makes the call fail with -EBUSY before anything is sent.
- * Models: mm/oom_kill.c (mm-new, Minchan Kim v3): the kill loop of process_mrelease()
- */
-function* reap_kill_sharers(task: task_struct, mm: mm_struct): Model<number> {
-  const all = yield* load(task.w.tasklist); // rcu_read_lock(); for_each_process(p)
-  const sharers: task_struct[] = [];
-  for (const q of all) {
-    if (q.pid !== q.tgid) continue;
-    let shares = false;
-    for (const t of all) {
-      if (t.tgid !== q.tgid) continue;
-      const t_mm = yield* load(t.mm);
-      if (t_mm) {
-        shares = t_mm === mm;
-        break;
-      }
-    }
-    if (!shares) continue;
-    if (q.pid === 1) return -EBUSY;
-    if (((yield* load(q.flags)) & PF_KTHREAD) !== 0) continue;
-    sharers.push(q);
-  }
-  if (!sharers.includes(task)) sharers.unshift(task);
-  for (const q of sharers) yield* do_send_sig_info(SIGKILL, q);
-  return 0;
-}
 
 /**
  * process_mrelease() - reap the memory of a dying process in the caller's context.
@@ -134,14 +103,9 @@ export const process_mrelease = kfn('process_mrelease', function* (fd: pidfd, fl
   }
 
   if (reap) {
-    if ((yield* mmap_read_lock_killable(mm, 'process_mrelease:mmap_read_lock_killable')) !== 0) {
-      ret = -EINTR;
-    } else {
-      // v5.17+: re-check MMF_OOM_SKIP under the lock: exit_mmap() may have done the work
-      const skip = sw.mreleaseMmgrab && (yield* mm_flags_test(MMF_OOM_SKIP, mm));
-      if (!skip && !(yield* __oom_reap_task_mm(mm))) ret = -EAGAIN;
-      yield* mmap_read_unlock(mm);
-    }
+    // v5.17+ re-checks MMF_OOM_SKIP under the lock: exit_mmap() may have done the work
+    const err = yield* reap_mm_now(mm, 'process_mrelease:mmap_read_lock_killable');
+    if (err !== 0) ret = err;
   }
   if (pinned_users) yield* mmput(mm); // v5.15: may be the last reference: the caller runs __mmput()
   else yield* mmdrop(mm);

@@ -23,6 +23,7 @@ import type { proc_stall } from '../../kernel/fs/proc/task_mmu.ts';
 import { EINVAL, ESRCH } from '../../kernel/include/linux/errno.ts';
 import { SIGKILL, type mm_struct, type task_struct } from '../../kernel/include/linux/mm_types.ts';
 import { pidfd_open, pidfd_send_signal, type pidfd } from '../../kernel/kernel/pid.ts';
+import { PIDFD_SIGNAL_PROCESS_GROUP_EXPEDITE } from '../../kernel/mm/oom_expedite.ts';
 import { ENOSYS, PROCESS_MRELEASE_REAP_KILL, process_mrelease } from '../../kernel/mm/process_mrelease.ts';
 import { as_task, exec_process, kernel_program } from '../../kernel/program.ts';
 import type { Scenario } from '../types.ts';
@@ -40,28 +41,44 @@ function until_exited(V: task_struct, stalled: Loc<boolean>): proc_stall {
 }
 
 /**
- * LMKD's main thread: kill and reap V in one call where the kernel has
- * PROCESS_MRELEASE_REAP_KILL; else (-EINVAL) send SIGKILL through the pidfd and hand the reap to
- * its reaper thread (Android lmkd's reaper.cpp does the same).
- * @handoff: 1 = "reap V", 2 = nothing left to do.
+ * LMKD's main thread: kill and reap V in one call where the kernel can, trying
+ * process_mrelease(PROCESS_MRELEASE_REAP_KILL), then pidfd_send_signal(SIGKILL,
+ * PIDFD_SIGNAL_PROCESS_GROUP_EXPEDITE); where neither exists (-EINVAL) send a plain SIGKILL
+ * through the pidfd and hand the reap to its reaper thread (Android lmkd's reaper.cpp does the
+ * same). @handoff: 1 = "reap V", 2 = nothing left to do.
  */
 const lmkd_kill = kfn('lmkd', function* (fd: pidfd, handoff: Loc<number>, V: task_struct, mm: mm_struct): Model<void> {
   const ret = yield* process_mrelease(fd, PROCESS_MRELEASE_REAP_KILL);
-  if (ret === -EINVAL || ret === -ENOSYS) { // no REAP_KILL (or no process_mrelease at all)
-    yield* pidfd_send_signal(fd, SIGKILL);
-    yield* store(handoff, 1);
+  if (ret !== -EINVAL && ret !== -ENOSYS) { // REAP_KILL: killed and reaped in this call
+    yield* store(handoff, 2);
+    yield* kill_returned(ret, V, mm);
     return;
   }
-  yield* store(handoff, 2);
-  yield* check_esrch(ret, V, mm);
+  const expedited = yield* pidfd_send_signal(fd, SIGKILL, PIDFD_SIGNAL_PROCESS_GROUP_EXPEDITE);
+  if (expedited !== -EINVAL) {
+    yield* store(handoff, 2);
+    yield* kill_returned(expedited, V, mm);
+    return;
+  }
+  yield* pidfd_send_signal(fd, SIGKILL);
+  yield* store(handoff, 1);
 });
 
 /** LMKD's reaper thread: process_mrelease(pidfd, 0) on the process the main thread killed. */
 const lmkd_reaper = kfn('lmkd_reaper', function* (fd: pidfd, handoff: Loc<number>, V: task_struct, mm: mm_struct): Model<void> {
   const job = yield* awaitUntil(handoff, (v) => v !== 0, 'lmkd reaper thread waits for a kill to reap');
   if (job !== 1) return;
-  yield* check_esrch(yield* process_mrelease(fd, 0), V, mm);
+  yield* kill_returned(yield* process_mrelease(fd, 0), V, mm);
 });
+
+/**
+ * The userspace killer's kill-and-reap has returned @ret: record what is still mapped (metric
+ * pages_held_at_kill_return, seeds/002's question) and check the -ESRCH property.
+ */
+function* kill_returned(ret: number, V: task_struct, mm: mm_struct): Model<void> {
+  yield* metric('pages_held_at_kill_return', yield* pages_held(mm));
+  yield* check_esrch(ret, V, mm);
+}
 
 /**
  * The property, observed by LMKD: after -ESRCH it polls the pidfd until V has exited (as lmkd
@@ -70,6 +87,7 @@ const lmkd_reaper = kfn('lmkd_reaper', function* (fd: pidfd, handoff: Loc<number
  */
 function* check_esrch(ret: number, V: task_struct, mm: mm_struct): Model<void> {
   if (ret !== -ESRCH) return;
+  yield* metric('esrch', 1);
   const at_esrch = yield* pages_held(mm);
   yield* metric('pages_held_at_esrch', at_esrch);
   yield* awaitUntil(V.exit_state, (s) => s !== 0, 'lmkd: poll(pidfd) until V has exited');
@@ -120,13 +138,14 @@ export const R10: Scenario = {
     'get_task_mm() pin defers exit_mmap() to the reader\'s mmput(): the memory is still mapped and ' +
     'nobody reaps it (Minchan Kim, 2026; unfixed in mainline). PROCESS_MRELEASE_REAP_KILL ' +
     '(mm-new, switch mreleaseReapKill) kills and reaps in one call while a thread still has ->mm; ' +
-    'task->exit_mm (taskExitMm) lets process_mrelease find the mm after exit_mm; Linus\' ' +
+    'Minchan Kim\'s PIDFD_SIGNAL_PROCESS_GROUP_EXPEDITE (v7.0+expedite, pidfdSignalExpedite) does the ' +
+    'same from pidfd_send_signal(); task->exit_mm (taskExitMm) lets process_mrelease find the mm after exit_mm; Linus\' ' +
     'mm_count-only walkers remove the pin (the -ESRCH stays, but V\'s own exit frees the memory). ' +
-    'Metrics pages_held_at_esrch, pages_held_after_exit. V stays a zombie (its parent has not waited). ' +
+    'Metrics esrch, pages_held_at_esrch, pages_held_at_kill_return, pages_held_after_exit. V stays a zombie (its parent has not waited). ' +
     'No fault injection; bounded: at most 400 executions per run (DPOR order).',
   source: 'seeds/002 (PROCESS_MRELEASE_REAP_KILL v3 thread, May 2026); kernel-spec.md 8.3, R10',
   kernel: true,
   build: ({ kernel }) => build(kernel!),
-  expect: { 'v7.0': 'violation', 'v7.0+reap-kill': 'pass', 'v7.0+exit-mm': 'pass', 'v7.0+exit-write-lock': 'pass' },
+  expect: { 'v7.0': 'violation', 'v7.0+reap-kill': 'pass', 'v7.0+expedite': 'pass', 'v7.0+exit-mm': 'pass', 'v7.0+exit-write-lock': 'pass' },
   options: { maxFaults: 0, maxExecutions: 400 },
 };

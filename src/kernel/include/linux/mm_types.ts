@@ -91,6 +91,8 @@ export const PF_KTHREAD = 0x200000;
 export const TIF_MEMDIE = 0x1;
 export const SIGNAL_GROUP_EXIT = 0x4;
 export const SIGKILL = 9;
+/** SIGTERM: only to show that the expedite flag is refused with another signal. */
+export const SIGTERM = 15;
 
 // ---- objects -------------------------------------------------------------------------------
 

@@ -135,3 +135,28 @@ void test('matrix interrupted: cut cells are incomplete, unstarted ones not run,
     assert.ok(['exhaustive', 'scenario-bound', 'search-bound'].includes(c.coverage ?? ''), `a pass is a complete search, not ${c.coverage}`);
   }
 });
+
+void test('weigh R10: v7.0 and every proposal side by side, every execution explored', async () => {
+  const r = await mmlife('weigh', 'R10', '--json');
+  assert.equal(r.code, 0, r.stderr);
+  const j = JSON.parse(r.stdout) as {
+    metrics: Record<string, string>;
+    rows: { preset: string; verdict: string; coverage: string; executions: number; violatingExecutions: number; metrics: Record<string, { max: number; executions: number }> }[];
+  };
+  assert.deepEqual(j.rows.map((x) => x.preset), ['v7.0', 'v7.0+reap-kill', 'v7.0+expedite', 'v7.0+exit-mm', 'v7.0+exit-write-lock']);
+  const row = (p: string) => j.rows.find((x) => x.preset === p)!;
+  assert.equal(row('v7.0').verdict, 'violation');
+  assert.ok(row('v7.0').violatingExecutions > 0 && row('v7.0').violatingExecutions < row('v7.0').executions, 'not stopped at the first');
+  assert.equal(row('v7.0').metrics['esrch']?.max, 1);
+  for (const p of ['v7.0+reap-kill', 'v7.0+expedite', 'v7.0+exit-mm']) {
+    assert.equal(row(p).verdict, 'pass', p);
+    assert.equal(row(p).metrics['esrch'], undefined, `${p}: never -ESRCH`);
+    assert.equal(row(p).metrics['pages_held_at_kill_return']?.max, 0, `${p}: reaped when the call returns`);
+  }
+  assert.ok(j.metrics['pages_held_at_kill_return']);
+  const text = await mmlife('weigh', 'R10', '--kernel', 'v7.0,v7.0+expedite');
+  assert.match(text.stdout, /^v7\.0 +violation in \d+ +scenario-bound +400 /m);
+  assert.match(text.stdout, /^v7\.0\+expedite +pass /m);
+  assertUsageError(await mmlife('weigh', 'R10', '--kernel', 'v7.0,v9'), /unknown kernel preset 'v9'/);
+  assertUsageError(await mmlife('weigh', 'classic/readers'), /does not model the kernel/);
+});

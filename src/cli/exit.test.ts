@@ -5,7 +5,7 @@ import type { ExploreResult } from '../engine/api.ts';
 import { exitStatusFor, outcomeOf } from './exit.ts';
 
 function result(over: Partial<ExploreResult>): ExploreResult {
-  return { strategy: 'dpor', coverage: 'exhaustive', executions: 10, blocked: 0, steps: 100, elapsedMs: 0, violations: [], metrics: {}, ...over };
+  return { strategy: 'dpor', coverage: 'exhaustive', executions: 10, blocked: 0, steps: 100, elapsedMs: 0, violations: [], metrics: {}, metricExecutions: {}, violatingExecutions: 0, ...over };
 }
 
 void test('an exhaustive search, or one that ran the scenario\'s own bound, passes', () => {

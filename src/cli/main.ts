@@ -15,6 +15,7 @@ import { matrixCommand, type MatrixFlags } from './matrix.ts';
 import { STRATEGIES } from './options.ts';
 import { replayCommand, type ReplayFlags } from './replay.ts';
 import { viewCommand } from './view-command.ts';
+import { weighCommand, type WeighFlags } from './weigh.ts';
 import { packageVersion } from './version.ts';
 
 /**
@@ -126,6 +127,21 @@ program
   ))
   .action(async (opts: MatrixFlags) => {
     process.exitCode = await matrixCommand(opts);
+  });
+
+withRunOptions(
+  program
+    .command('weigh')
+    .description('one scenario under several presets (default v7.0 and every proposal), every execution explored: verdicts and metrics side by side')
+    .argument('<scenario>', 'scenario id or name (mmlife list)'),
+)
+  .option('--json', 'print one JSON object')
+  .addHelpText('after', examples(
+    'mmlife weigh R10                               # v7.0 and the four proposals',
+    'mmlife weigh R11 --kernel v7.0,v7.0+exit-write-lock --json',
+  ))
+  .action(async (scenario: string, opts: WeighFlags) => {
+    process.exitCode = await weighCommand(scenario, opts);
   });
 
 program

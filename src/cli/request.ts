@@ -25,6 +25,8 @@ export interface RunRequest {
   readonly maxFaults?: number;
   readonly faultSites?: readonly string[];
   readonly schedule?: string;
+  /** Explore every execution instead of stopping at the first violation (`weigh`). */
+  readonly allExecutions?: boolean;
 }
 
 export { DEFAULT_PRESET };
@@ -99,7 +101,8 @@ export function resolveRequest(req: RunRequest): Resolved {
     }
   }
   const program = scenario.build(kernel ? { params, kernel } : { params });
-  const options: ExploreOptions = { ...scenario.options, ...definedOnly(req) };
+  const all: ExploreOptions = req.allExecutions ? { stopOnViolation: false, minimize: false, traces: false } : {};
+  const options: ExploreOptions = { ...scenario.options, ...definedOnly(req), ...all };
   return { scenario, kernel, params, program, options };
 }
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { z } from 'zod';
 import { mmlife } from './cli-harness.ts';
 import {
-  checkReportSchema, jsonSchemaText, listReportSchema, matrixCellSchema, matrixReportSchema, replayReportSchema, SCHEMAS,
+  checkReportSchema, jsonSchemaText, listReportSchema, matrixCellSchema, matrixReportSchema, replayReportSchema, SCHEMAS, weighReportSchema,
 } from './schemas.ts';
 import { traceFileSchema } from '../engine/trace-schema.ts';
 import { schemaDir } from './write-schemas.ts';
@@ -29,7 +29,7 @@ void test('the README names every field of every JSON result', () => {
   const fields = (schema: z.ZodObject): string[] => Object.keys(schema.shape);
   const all = [
     ...fields(checkReportSchema), ...fields(replayReportSchema), ...fields(matrixReportSchema), ...fields(matrixCellSchema),
-    ...fields(listReportSchema), ...fields(traceFileSchema),
+    ...fields(listReportSchema), ...fields(traceFileSchema), ...fields(weighReportSchema),
   ];
   const missing = [...new Set(all)].filter((f) => !readme.includes(`\`${f}\``) && !new RegExp(`[{ ,]${f}[,} ]`).test(readme));
   assert.deepEqual(missing, []);
@@ -57,6 +57,9 @@ void test('check, replay, matrix and list print JSON of their schema, with schem
   const matrix = await mmlife('matrix', '--only', 'R5', '--json');
   assert.equal(matrix.code, 0, matrix.stderr);
   conforms(matrixReportSchema, matrix.stdout, 'matrix');
+  const weigh = await mmlife('weigh', 'R11', '--json');
+  assert.equal(weigh.code, 0, weigh.stderr);
+  conforms(weighReportSchema, weigh.stdout, 'weigh');
   const list = await mmlife('list', '--json');
   const l = conforms(listReportSchema, list.stdout, 'list') as z.infer<typeof listReportSchema>;
   const v612 = l.presets.find((p) => p.name === 'v6.12');

@@ -1,5 +1,5 @@
 /**
- * The JSON the CLI prints (`check --json`, `replay --json`, `matrix --json`, `list --json`),
+ * The JSON the CLI prints (`check`, `replay`, `matrix`, `list` and `weigh` with `--json`),
  * as zod schemas: the TypeScript types of the reports come from here, `npm run schemas` writes
  * them to schema/*.json as JSON Schema, and a test checks that those files are current and
  * that real output validates. Every result carries `schemaVersion`; it goes up when a field
@@ -116,12 +116,33 @@ export const listReportSchema = z.object({
 });
 export type ListReport = z.infer<typeof listReportSchema>;
 
+export const weighReportSchema = z.object({
+  schemaVersion,
+  scenario: z.string(),
+  name: z.string(),
+  metrics: z.record(z.string(), z.string()).describe('what each metric column measures'),
+  rows: z.array(z.object({
+    preset: z.string(),
+    verdict: z.union([verdict, z.literal('not-run')]),
+    coverage: stopKind.nullable(),
+    executions: z.number(),
+    violatingExecutions: z.number().describe('executions that violated the property (every execution is explored)'),
+    violation: z.object({ kind: violationKindSchema, message: z.string() }).optional().describe('the first one found'),
+    metrics: z.record(z.string(), z.object({
+      max: z.number().describe('worst case over the executions'),
+      executions: z.number().describe('executions in which it was above 0'),
+    })),
+  })),
+});
+export type WeighReport = z.infer<typeof weighReportSchema>;
+
 /** Every published schema, by the file name it is written to under schema/. */
 export const SCHEMAS: Readonly<Record<string, { readonly title: string; readonly schema: z.ZodType }>> = {
   'check.json': { title: 'mmlife check --json', schema: checkReportSchema },
   'replay.json': { title: 'mmlife replay --json', schema: replayReportSchema },
   'matrix.json': { title: 'mmlife matrix --json', schema: matrixReportSchema },
   'list.json': { title: 'mmlife list --json', schema: listReportSchema },
+  'weigh.json': { title: 'mmlife weigh --json', schema: weighReportSchema },
   'trace.json': { title: 'mmlife trace file (check --out)', schema: traceFileSchema },
 };
 

@@ -40,7 +40,7 @@ const TYPES: Readonly<Record<string, string>> = {
 };
 
 /** web/dist of the repository, from src/cli (tsx) or build/src/cli (compiled). */
-function defaultWebRoot(): string {
+export function defaultWebRoot(): string {
   const here = dirname(fileURLToPath(import.meta.url));
   const candidates = [resolve(here, '../../web/dist'), resolve(here, '../../../web/dist')];
   return candidates.find((c) => existsSync(join(c, 'index.html'))) ?? candidates[0]!;

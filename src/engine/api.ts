@@ -169,6 +169,10 @@ export interface ExploreResult {
   readonly violations: readonly Violation[];
   /** Per metric, the maximum over executions. */
   readonly metrics: Readonly<Record<string, number>>;
+  /** Per metric, in how many executions it was above 0 (with stopOnViolation false: of all). */
+  readonly metricExecutions: Readonly<Record<string, number>>;
+  /** How many executions ended with a violation. */
+  readonly violatingExecutions: number;
   /** Terminal-state signatures are not kept here; tests use the hook below. */
   readonly stoppedBy?: 'maxExecutions' | 'timeBudget' | 'shouldStop' | 'violation';
 }

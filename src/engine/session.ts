@@ -18,6 +18,10 @@ export class Session {
   steps = 0;
   readonly violations: Violation[] = [];
   readonly metrics: Record<string, number> = {};
+  /** Per metric, the executions in which it was above 0. */
+  readonly metricExecutions: Record<string, number> = {};
+  /** Executions that ended with a violation. */
+  violatingExecutions = 0;
   stoppedBy: ExploreResult['stoppedBy'];
   /** 'dpor': wakeup-tree nodes left, when last counted (for progress). */
   frontier: number | undefined;
@@ -97,7 +101,10 @@ export class Session {
   record(exec: Execution): boolean {
     this.executions++;
     this.steps += exec.steps;
-    for (const [k, v] of exec.metrics) if (!(k in this.metrics) || v > this.metrics[k]!) this.metrics[k] = v;
+    for (const [k, v] of exec.metrics) {
+      if (!(k in this.metrics) || v > this.metrics[k]!) this.metrics[k] = v;
+      if (v > 0) this.metricExecutions[k] = (this.metricExecutions[k] ?? 0) + 1;
+    }
     const v = exec.violation;
     this.options.onExecution?.({
       ...(v !== null ? { violation: v.kind, message: v.message } : {}),
@@ -106,6 +113,7 @@ export class Session {
       schedule: () => encodeSchedule(exec.log),
     });
     if (v !== null) {
+      this.violatingExecutions++;
       const key = `${v.kind}\u0000${v.message}`;
       if (!this.seen.has(key)) {
         this.seen.add(key);
@@ -175,6 +183,8 @@ export class Session {
       ...(this.firstViolationMs !== undefined ? { firstViolationMs: this.firstViolationMs } : {}),
       violations: this.violations,
       metrics: this.metrics,
+      metricExecutions: this.metricExecutions,
+      violatingExecutions: this.violatingExecutions,
       ...(this.stoppedBy !== undefined ? { stoppedBy: this.stoppedBy } : {}),
     };
   }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { kernelConfig, presetSwitchNames, presets, switchDocs, switchNames } from './config.ts';
+import { listReport } from '../cli/list.ts';
 
 void test('every preset builds and every switch is documented', () => {
   for (const p of presets) assert.equal(kernelConfig(p).preset, p);
@@ -51,4 +52,28 @@ void test('patches flip switches; bad input names the problem and the valid name
   assert.throws(() => kernelConfig('v6.8', '+forkFailTearDown'), /refused: forkFailTearDown cannot combine with xaZeroMarker/);
   assert.throws(() => kernelConfig('v6.1', '+exitMmapWholeWriteLock'), /locking variants exclude each other/);
   assert.ok(kernelConfig('v6.8', '+forkFailTearDown,-xaZeroMarker').switches.forkFailTearDown);
+});
+
+void test('a switch needs only its declaration: listed, accepted by --patch, on where its range says (no switch named here)', () => {
+  const list = listReport();
+  for (const s of switchNames) {
+    const listed = list.switches.find((x) => x.name === s);
+    assert.deepEqual(listed && { commit: listed.commit, effect: listed.effect }, { commit: switchDocs[s].commit, effect: switchDocs[s].effect }, s);
+    // Some preset turns it on (its release range, or the proposal that names it), and list --json says so.
+    const on = presets.filter((p) => kernelConfig(p).switches[s]);
+    assert.ok(on.length > 0, `${s} is on in no preset`);
+    for (const p of on) assert.ok(list.presets.find((x) => x.name === p)?.switches.includes(s), `${p} lists ${s}`);
+    // --patch knows it by name: it flips it, or refuses only by a combination rule.
+    for (const p of presets) {
+      const was = kernelConfig(p).switches[s];
+      try {
+        assert.equal(kernelConfig(p, `${was ? '-' : '+'}${s}`).switches[s], !was, `--patch flips ${s} on ${p}`);
+      } catch (e) {
+        assert.match((e as Error).message, /refused/, `${s} on ${p}`);
+      }
+    }
+  }
+  // Counted from the declarations: every preset is listed once, releases first.
+  assert.deepEqual(list.presets.map((p) => p.name), [...presets]);
+  assert.ok(list.presets.findIndex((p) => p.kind === 'proposal') > list.presets.findLastIndex((p) => p.kind === 'release'));
 });

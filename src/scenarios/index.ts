@@ -9,7 +9,7 @@ import { R8, R8_khugepaged } from './fork/ksm.ts';
 import { R15 } from './fork/rmap.ts';
 import { R3, R4, process_mrelease_vs_exit } from './oom/process_mrelease.ts';
 import { R11, proc_maps_vs_exit } from './oom/proc.ts';
-import { R10 } from './oom/lmkd.ts';
+import { lmkd_vs_stalled_maps, R10 } from './oom/lmkd.ts';
 import { R1, R2, R12, R13, R14, oom_reaper_vs_exit } from './oom/oom.ts';
 import { lastzero, readers } from './classic/readers.ts';
 import { ainc, inc, lockinc } from './classic/counters.ts';
@@ -34,6 +34,7 @@ export const scenarios: readonly Scenario[] = [
   R4,
   process_mrelease_vs_exit,
   R10,
+  lmkd_vs_stalled_maps,
   R11,
   proc_maps_vs_exit,
   R1,

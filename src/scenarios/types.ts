@@ -35,6 +35,8 @@ export interface Scenario {
   readonly build: (ctx: ScenarioContext) => Program;
   /** Expected verdict per kernel preset (kernel scenarios). */
   readonly expect?: Readonly<Record<string, Verdict>>;
+  /** What each metric it records measures, one line each (`mmlife weigh` prints them). */
+  readonly metricDocs?: Readonly<Record<string, string>>;
   /** Exploration defaults (bounds, fault sites) that make the scenario's search meaningful. */
   readonly options?: Partial<ExploreOptions>;
   /**

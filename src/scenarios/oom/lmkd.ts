@@ -19,7 +19,7 @@ import { ModelViolation } from '../../engine/op.ts';
 import { awaitUntil, kfn, load, metric, newLoc, store } from '../../engine/prims.ts';
 import type { KernelConfig } from '../../kernel/config.ts';
 import { get_cmdline } from '../../kernel/fs/proc/base.ts';
-import type { proc_stall } from '../../kernel/fs/proc/task_mmu.ts';
+import { proc_maps_cat, type proc_stall } from '../../kernel/fs/proc/task_mmu.ts';
 import { EINVAL, ESRCH } from '../../kernel/include/linux/errno.ts';
 import { SIGKILL, type mm_struct, type task_struct } from '../../kernel/include/linux/mm_types.ts';
 import { pidfd_open, pidfd_send_signal, type pidfd } from '../../kernel/kernel/pid.ts';
@@ -102,7 +102,10 @@ function* check_esrch(ret: number, V: task_struct, mm: mm_struct): Model<void> {
     );
 }
 
-function build(kernel: KernelConfig) {
+/** Which /proc reader stalls beside LMKD: cmdline (R10: get_task_mm, no lock held in the stall) or maps (the read lock held in show_map). */
+type reader = 'cmdline' | 'maps';
+
+function build(kernel: KernelConfig, reader: reader = 'cmdline') {
   return () =>
     kernel_program(kernel, function* (w) {
       yield* boot_init(w);
@@ -124,7 +127,9 @@ function build(kernel: KernelConfig) {
           },
         },
         { cpu: 'lmkd reaper', task: L, body: () => lmkd_reaper(fd, handoff, V, mm) },
-        { cpu: 'cat /proc/V/cmdline', task: R, body: function* () { yield* get_cmdline(V, until_exited(V, stalled), 'copy_to_user'); } },
+        reader === 'cmdline'
+          ? { cpu: 'cat /proc/V/cmdline', task: R, body: function* () { yield* get_cmdline(V, until_exited(V, stalled), 'copy_to_user'); } }
+          : { cpu: 'cat /proc/V/maps', task: R, body: function* () { yield* proc_maps_cat(V, until_exited(V, stalled)); } },
       ]);
     }, { world: { totalram_pages: 1 } });
 }
@@ -148,4 +153,30 @@ export const R10: Scenario = {
   build: ({ kernel }) => build(kernel!),
   expect: { 'v7.0': 'violation', 'v7.0+reap-kill': 'pass', 'v7.0+expedite': 'pass', 'v7.0+exit-mm': 'pass', 'v7.0+exit-write-lock': 'pass' },
   options: { maxFaults: 0, maxExecutions: 400 },
+  metricDocs: {
+    esrch: 'process_mrelease() returned -ESRCH to the userspace killer (1)',
+    pages_held_at_esrch: 'pages still mapped when it returned -ESRCH',
+    pages_held_at_kill_return: "pages still mapped when the killer's kill-and-reap call returned",
+    pages_held_after_exit: "pages still mapped after V's last thread exited (nobody reaps them)",
+  },
+};
+
+/** Minchan Kim's second objection (seeds/002) as an exploration: the stalled reader holds V's mmap_lock. */
+export const lmkd_vs_stalled_maps: Scenario = {
+  id: 'lmkd-vs-stalled-proc_maps',
+  name: 'lmkd-vs-stalled-proc_maps',
+  summary:
+    'R10 with a /proc/V/maps reader instead of cmdline: its stall (a slow page-in inside show_map, ' +
+    'until V has exited) holds V\'s mmap_lock for read and an mm_users pin. Can it block V\'s exit, ' +
+    'process_mrelease() or the expedited kill? Under Linus\' whole-teardown write lock V\'s ' +
+    'exit_mmap() queues for the write lock behind the reader, and every later reader (the reap) ' +
+    'queues behind it: the run deadlocks (Minchan\'s objection); elsewhere the pin defers the ' +
+    'teardown and the -ESRCH of R10 is what remains on v7.0. Same metrics as R10 (mmlife weigh). ' +
+    'No fault injection; bounded: at most 400 executions per run (DPOR order).',
+  source: 'seeds/002 (Minchan Kim, May 22 2026: "the latency bottleneck transfers from mmput() to mmap_lock"); kernel-spec.md 8.3, R10, R11',
+  kernel: true,
+  build: ({ kernel }) => build(kernel!, 'maps'),
+  expect: { 'v7.0': 'violation', 'v7.0+reap-kill': 'pass', 'v7.0+expedite': 'pass', 'v7.0+exit-mm': 'pass', 'v7.0+exit-write-lock': 'violation' },
+  options: { maxFaults: 0, maxExecutions: 400 },
+  metricDocs: R10.metricDocs!,
 };

@@ -64,6 +64,7 @@ export const actor_fault_sites: readonly fault_site_doc[] = [
   { site: 'khugepaged:mm_slot_alloc', what: 'khugepaged registration' },
   { site: 'oom_reap:mmu_notifier_nonblock', what: 'a non-blocking MMU notifier refuses: the reap fails' },
   { site: 'process_mrelease:mmap_read_lock_killable', what: 'process_mrelease: SIGKILL while waiting' },
+  { site: 'pidfd_send_signal:mmap_read_lock_killable', what: 'pidfd_send_signal(EXPEDITE, proposed): SIGKILL while waiting to reap' },
   { site: 'alloc_uprobe:kzalloc', what: 'uprobe allocation' },
   { site: 'build_map_info:kmalloc', what: 'uprobe map_info allocation (GFP_KERNEL)' },
   { site: 'build_map_info:kmalloc_nowait', what: 'uprobe map_info allocation (GFP_NOWAIT)' },

@@ -91,7 +91,7 @@ export interface ExploreOptions {
   readonly onExecution?: (end: ExecutionEnd) => void;
   /**
    * 'dpor': wakeup-tree nodes kept before new reversals are stored as single events (source
-   * sets; sound, may add sleep-set-blocked executions); default 250,000 (~40 MB).
+   * sets; sound, may add sleep-set-blocked executions); default 500,000.
    */
   readonly wakeupBudget?: number;
   /** Minimise each violation's counterexample (fewest preemptions, then steps); default true. */

@@ -28,9 +28,10 @@
  *
  * Memory: the wakeup trees hold every reversal still to explore, as whole sequences, and on a
  * big program they grow with every execution (soup: ~100 nodes per execution, never levelling
- * off). Past `wakeupBudget` nodes (counted every 64 executions) new reversals go in as their
- * first event only (source sets, `insertInitial`): the frontier stops growing, the search stays
- * sound, and the price is executions that end sleep-set blocked.
+ * off). Once past `wakeupBudget` nodes (counted every 64 executions) every later reversal goes
+ * in as its first event only, tested against initials rather than weak initials (source sets,
+ * `insertInitial`): the frontier stops growing, the search stays sound, and the price is
+ * executions that end sleep-set blocked.
  */
 import type { Ev, Seq, WNode } from './events.ts';
 import { dependent, insertInitial, insertWakeup, wakeupSize } from './events.ts';
@@ -76,8 +77,8 @@ function openEvent(ev: Ev): Ev {
   return { lane: ev.lane, cv: null, obj: ev.obj, acc: ev.acc, obj2: ev.obj2, acc2: ev.acc2, other: ev.other, extra: ev.extra };
 }
 
-/** Default bound on the wakeup trees' nodes (about 150 bytes each). */
-export const DEFAULT_WAKEUP_BUDGET = 250_000;
+/** Default bound on the wakeup trees' nodes: above lastzero(15)'s peak (~300,000), under 300 MB for soup. */
+export const DEFAULT_WAKEUP_BUDGET = 500_000;
 
 export function exploreDpor(s: Session): boolean {
   const hb = new HbRecorder();
@@ -184,7 +185,9 @@ export function exploreDpor(s: Session): boolean {
         let size = 0;
         for (const nd of stack) size += wakeupSize(nd.wut) + (nd.cur === null ? 0 : wakeupSize(nd.cur.children));
         s.frontier = size;
-        bounded = size > budget;
+        // Once past the budget, for good: the two insertion rules must not alternate (a
+        // sleeping weak initial covers a reversal only if every earlier one went in whole).
+        if (size > budget) bounded = true;
       }
 
       // Reverse the races whose later event is new in this execution. Races seen before
@@ -237,9 +240,8 @@ function reverseRaces(hb: HbRecorder, stack: readonly Node[], from: number, firs
     const i = hb.raceA[k]!;
     const target = stack[i]!;
     const v = hb.reversal(i, j);
-    if (sleepCovers(target.sleep, v)) continue;
-    if (bounded) insertInitial(target.wut, v);
-    else insertWakeup(target.wut, v);
+    if (bounded) insertInitial(target.wut, target.sleep, v);
+    else if (!sleepCovers(target.sleep, v)) insertWakeup(target.wut, v);
   }
 }
 

@@ -189,17 +189,21 @@ export class Seq {
 
 /**
  * Source-set insertion (Abdulla et al., JACM 2017, Alg. 1), the memory-bounded fallback of
- * `insertWakeup`: if no child at this level is an initial of `v` (the first event of its lane
- * in `v`, preceded by nothing in `v`, with the same decisions), add `v`'s first event alone,
- * not the whole sequence. Still sound (one initial of every reversal is explored from here);
- * the steps after it are then chosen fresh, so some executions may end sleep-set blocked.
+ * `insertWakeup`: if no child at this level and no sleeping event is an initial of `v` (the
+ * first event of its lane in `v`, preceded by nothing in `v`, with the same decisions), add
+ * `v`'s first event alone, not the whole sequence. Sound for source sets: one initial of every
+ * reversal is explored from here; the steps after it are chosen fresh, so some executions may
+ * end sleep-set blocked. The test is on initials only: a sleeping *weak* initial covers `v`
+ * only when the whole sequence is followed (optimal DPOR), not here.
  * Returns false if `v` was already covered.
  */
-export function insertInitial(children: WNode[], v: Seq): boolean {
-  for (const c of children) {
-    const k = v.firstOfLane(c.ev.lane);
-    if (k >= 0 && v.isInitial(k) && (c.ev.cv === null || (v.hasCv[k] === 1 && sameEvent(c.ev, v.materialize(k))))) return false;
-  }
+export function insertInitial(children: WNode[], sleep: readonly Ev[], v: Seq): boolean {
+  const isInitialOf = (d: Ev): boolean => {
+    const k = v.firstOfLane(d.lane);
+    return k >= 0 && v.isInitial(k) && (d.cv === null || (v.hasCv[k] === 1 && sameEvent(d, v.materialize(k))));
+  };
+  for (const c of children) if (isInitialOf(c.ev)) return false;
+  for (const d of sleep) if (isInitialOf(d)) return false;
   for (let k = 0; k < v.length; k++) {
     if (v.alive[k] === 1) {
       children.push({ ev: v.materialize(k), children: [] });

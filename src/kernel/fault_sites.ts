@@ -21,7 +21,7 @@ export const fork_fault_sites: readonly fault_site_doc[] = [
   { site: 'dup_mmap:mmap_write_lock_killable', what: 'SIGKILL while taking the parent mmap_lock (F2, -EINTR)' },
   { site: 'dup_mmap:__mt_dup', what: 'node allocation copying the parent tree (F7, v6.8+)' },
   { site: 'dup_mmap:mas_expected_entries', what: 'bulk tree preallocation (before v6.8)' },
-  { site: 'dup_mmap:vma_start_write_killable', what: 'SIGKILL write-locking a parent VMA (F8a, v7.0, -EINTR)' },
+  { site: 'dup_mmap:vma_start_write_killable', what: 'SIGKILL while waiting for the per-VMA readers of a parent VMA (F8a, v7.0, -EINTR; none are modelled yet: never fires)' },
   { site: 'dup_mmap:vma_iter_clear_gfp', what: 'erasing a VM_DONTCOPY VMA from the child tree (F8b, v6.8+)' },
   { site: 'dup_mmap:fatal_signal_pending', what: '"Don\'t duplicate many vmas if we\'ve been oom-killed" (F8c, -EINTR)' },
   { site: 'dup_mmap:security_vm_enough_memory_mm', what: 'commit charge of a VM_ACCOUNT VMA (F8d)' },

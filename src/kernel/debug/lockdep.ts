@@ -82,6 +82,23 @@ export function* lock_acquire(w: world, lock: Lock, mode: LockMode = 'write', su
 }
 
 /**
+ * A killable acquisition (down_read_killable() / down_write_killable()): annotated and
+ * order-checked as lock_acquire() is, it takes a free lock at once without looking at signals
+ * (the fast path); only when it would have to wait does @interrupted() decide (a fatal signal
+ * pending or arriving while queued: -EINTR, returned as false, nothing held).
+ */
+export function* lock_acquire_killable(w: world, lock: Lock, mode: LockMode, interrupted: () => Model<boolean>): Model<boolean> {
+  const cls = class_of(w, lock, 0);
+  check_order(w, cls, mode, lock);
+  if (!(yield* tryAcquire(lock, mode))) {
+    if (yield* interrupted()) return false;
+    yield* acquire(lock, mode);
+  }
+  this_cpu(w).held.push({ lock, cls, mode });
+  return true;
+}
+
+/**
  * Trylock: a failed try records nothing; a successful one is held but, as in the kernel
  * (validate_chain() skips hlock->trylock), adds no dependency and is not order-checked:
  * a trylock cannot deadlock. Locks taken later while it is held do record edges from it.

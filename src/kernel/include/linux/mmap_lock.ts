@@ -2,14 +2,18 @@
 // killable, trylock, nested write) through the lockdep wrappers, and the per-VMA write lock
 // (vma_start_write, vma_start_write_killable, vma_mark_detached) of include/linux/mm.h.
 // Sanitizer: taking the lock of a freed mm is a use-after-free (the lock lives in the struct).
-// CUSTOMISED: a killable acquisition fails (-EINTR) before queueing when SIGKILL is pending or
-// its fault site fires; the kernel can also fail while already queued.
+// A killable acquisition takes a free lock without looking at signals (the down_*_killable fast
+// path); only one that would have to wait fails with -EINTR, when SIGKILL is pending or its
+// fault site fires (standing for a SIGKILL arriving while queued).
+// CUSTOMISED: the signal is looked at once, when the wait would begin; the kernel's waiter is
+// also woken by a SIGKILL that arrives later.
 // STUBBED: mm_lock_seq (vma_start_write stores a sequence into vm_lock_seq; no per-VMA readers
-// are modelled, so it never waits), mmap_lock tracepoints, vma_end_write_all().
+// are modelled, so it never waits and vma_start_write_killable() never fails),
+// mmap_lock tracepoints, vma_end_write_all().
 import type { Model } from '../../../engine/op.ts';
 import { ModelViolation } from '../../../engine/op.ts';
 import { load, rmw, store } from '../../../engine/prims.ts';
-import { lock_acquire, lock_release, lock_tryacquire, lockdep_is_held } from '../../debug/lockdep.ts';
+import { lock_acquire, lock_acquire_killable, lock_release, lock_tryacquire, lockdep_is_held } from '../../debug/lockdep.ts';
 import { this_cpu } from '../../world.ts';
 import { EINTR } from './errno.ts';
 import type { mm_struct, vm_area_struct } from './mm_types.ts';
@@ -53,10 +57,12 @@ export function* mmap_write_unlock(mm: mm_struct): Model<void> {
   yield* lock_release(mm.w, mm.mmap_lock, 'write');
 }
 
-function* killable(mm: mm_struct, site: string): Model<boolean> {
-  const task = this_cpu(mm.w).task;
-  if (!task) return false;
-  return yield* fatal_signal_pending_at(task, site);
+/** Would a wait for @mm's lock end with -EINTR? (a fatal signal, or the fault site standing for one). */
+function interrupted(mm: mm_struct, site: string): () => Model<boolean> {
+  return function* () {
+    const task = this_cpu(mm.w).task;
+    return task !== null && (yield* fatal_signal_pending_at(task, site));
+  };
 }
 
 /**
@@ -65,17 +71,13 @@ function* killable(mm: mm_struct, site: string): Model<boolean> {
  */
 export function* mmap_read_lock_killable(mm: mm_struct, site = 'mmap_read_lock_killable'): Model<number> {
   check_live(mm, 'mmap_read_lock_killable');
-  if (yield* killable(mm, site)) return -EINTR;
-  yield* lock_acquire(mm.w, mm.mmap_lock, 'read');
-  return 0;
+  return (yield* lock_acquire_killable(mm.w, mm.mmap_lock, 'read', interrupted(mm, site))) ? 0 : -EINTR;
 }
 
 /** mmap_write_lock_killable() - returns 0 or -EINTR (fatal signal). */
 export function* mmap_write_lock_killable(mm: mm_struct, site = 'mmap_write_lock_killable'): Model<number> {
   check_live(mm, 'mmap_write_lock_killable');
-  if (yield* killable(mm, site)) return -EINTR;
-  yield* lock_acquire(mm.w, mm.mmap_lock, 'write');
-  return 0;
+  return (yield* lock_acquire_killable(mm.w, mm.mmap_lock, 'write', interrupted(mm, site))) ? 0 : -EINTR;
 }
 
 /** mmap_assert_locked(): model check of a `Context:` line (read or write held by this CPU). */
@@ -101,11 +103,13 @@ export function* vma_start_write(vma: vm_area_struct): Model<void> {
 }
 
 /**
- * vma_start_write_killable() - as vma_start_write(), but a fatal signal makes it return -EINTR.
+ * vma_start_write_killable() - as vma_start_write(), but a fatal signal while waiting for the
+ * VMA's readers makes it return -EINTR. rcuwait_wait_event() tests its condition first, so with
+ * no reader there is no wait and no signal is looked at: with no per-VMA readers modelled, it
+ * never fails (@site is kept for when they are).
  * Models: include/linux/mmap_lock.h: vma_start_write_killable() (v7.0)
  */
-export function* vma_start_write_killable(vma: vm_area_struct, site = 'vma_start_write_killable'): Model<number> {
-  if (yield* killable(vma.vm_mm, site)) return -EINTR;
+export function* vma_start_write_killable(vma: vm_area_struct, _site = 'vma_start_write_killable'): Model<number> {
   yield* vma_start_write(vma);
   return 0;
 }

@@ -43,6 +43,11 @@ const SWITCHES = {
     from: 'v4.6', until: 'v4.14',
     effect: 'the OOM reaper pins mm_users with mmget_not_zero() and drops it with mmput_async()',
   },
+  mmputSetsOomSkip: {
+    commit: 'pre-212925802454 (Andrea Arcangeli removed it with the exit_mmap() barrier)',
+    from: 'v4.9', until: 'v4.14',
+    effect: '__mmput() ends with set_bit(MMF_OOM_SKIP) before mmdrop(): a torn-down mm is skipped by the OOM killer',
+  },
   reaperHoldsOomLock: {
     commit: 'pre-af5679fbc669',
     from: 'v4.6', until: 'v4.19',

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { load } from '../../engine/prims.ts';
+import { MMF_OOM_SKIP } from '../include/linux/mm_types.ts';
 import { get_task_mm, mmget, mmgrab, mmdrop } from '../include/linux/sched/mm.ts';
 import { as_task, fork_exit_parent } from '../program.ts';
 import { counts, layout, run_kernel } from '../testing.ts';
@@ -34,7 +35,8 @@ void test('exit_mmap in every locking variant frees everything', () => {
       seen.push(`${yield* load(w.nr_free_pages)} free pages (2 in the page cache)`);
     });
     assert.equal(r.violations.length, 0, `${preset}: ${r.violations[0]?.message}`);
-    const skip = ['v4.14', 'v6.1', 'v6.8', 'v7.0', 'v7.0+exit-write-lock'].includes(preset) ? 'MMF_OOM_SKIP' : '';
+    // v4.13: __mmput() sets it; v4.14 and v6.1+: exit_mmap() does (for every mm)
+    const skip = ['v4.13', 'v4.14', 'v6.1', 'v6.8', 'v7.0', 'v7.0+exit-write-lock'].includes(preset) ? 'MMF_OOM_SKIP' : '';
     assert.deepEqual(seen, [
       '.A..B...CC..D.', 'users 1 count 1 map_count 4 []',
       after, `users 0 count 0 map_count 4 [${skip}]`, 'freed',
@@ -102,4 +104,20 @@ void test('get_task_mm, find_lock_task_mm, mmput_async', () => {
   }, {}, { atEnd: () => seen.push(`at end: ${mm_ref?.__state}`) });
   assert.equal(r.violations.length, 0, r.violations[0]?.message);
   assert.deepEqual(seen, ['mm#1 2 P[1]', 'NULL NULL 1', 'live', 'at end: freed']);
+});
+
+void test('v4.13 __mmput() ends with set_bit(MMF_OOM_SKIP); 212925802454 (v4.14) removed it', () => {
+  // v4.17 and v5.17-rc: exit_mmap() sets it only for an OOM victim, so nothing else sets it here
+  for (const [preset, skip] of [['v4.13', true], ['v4.17', false], ['v5.17-rc', false]] as const) {
+    const r = run_kernel(preset, function* (w) {
+      const P = yield* fork_exit_parent(w, 1);
+      const mm = (yield* load(P.mm))!;
+      yield* mmgrab(mm); // keep the struct to look at it after the teardown
+      yield* as_task(w, P, do_exit(P));
+      assert.equal(mm.__mmput_runs, 1);
+      assert.equal(((yield* load(mm.flags)) & (1 << MMF_OOM_SKIP)) !== 0, skip, preset);
+      yield* mmdrop(mm);
+    });
+    assert.equal(r.violations.length, 0, r.violations[0]?.message);
+  }
 });

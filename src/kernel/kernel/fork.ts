@@ -19,8 +19,10 @@ import { ModelViolation } from '../../engine/op.ts';
 import { fault, kfn, load, newLoc, note, rmw, store } from '../../engine/prims.ts';
 import { lock_create } from '../debug/lockdep.ts';
 import { EINTR, ENOMEM } from '../include/linux/errno.ts';
+import { mm_flags_set } from '../include/linux/bitops.ts';
 import {
   MMF_INIT_MASK,
+  MMF_OOM_SKIP,
   type mm_struct,
   type pte_table,
   type signal_struct,
@@ -168,6 +170,7 @@ export const __mmput = kfn('__mmput', function* (mm: mm_struct): Model<void> {
   // mm_put_huge_zero_folio(mm); set_mm_exe_file(mm, NULL): STUBBED
   yield* del_from_mmlist(mm); // if (!list_empty(&mm->mmlist)) { spin_lock(&mmlist_lock); list_del ... }
   // module_put(mm->binfmt->module); lru_gen_del_mm(mm); futex_hash_free(mm): STUBBED
+  if (mm.w.sw.mmputSetsOomSkip) yield* mm_flags_set(MMF_OOM_SKIP, mm); // v4.9-v4.13
   yield* mmdrop(mm);
 });
 

@@ -13,6 +13,7 @@ import { proc_maps_cat } from '../fs/proc/task_mmu.ts';
 import { ESRCH, EINVAL } from '../include/linux/errno.ts';
 import { MMF_OOM_REAP_QUEUED, MMF_OOM_SKIP, MMF_UNSTABLE, SIGKILL, SIGTERM, TIF_MEMDIE, type task_struct } from '../include/linux/mm_types.ts';
 import { do_exit } from '../kernel/exit.ts';
+import { do_send_sig_info } from '../kernel/signal.ts';
 import { pidfd_open, pidfd_send_signal, type pidfd } from '../kernel/pid.ts';
 import { as_task, kernel_program } from '../program.ts';
 import type { world } from '../world.ts';
@@ -193,5 +194,24 @@ void test('/proc/<pid>/maps lists the VMAs; cmdline reads; after exit: -ESRCH / 
         assert.equal(yield* get_cmdline(V), 0);
       })());
     }, 5);
+  }
+});
+
+void test('an allocation by a task with SIGKILL pending makes it the OOM victim (task_will_free_mem), kills nobody else', () => {
+  for (const preset of ['v4.13', 'v7.0']) {
+    run(preset, function* (w) {
+      const { A, V } = yield* three_processes(w);
+      oom_killer_enable(w, 1);
+      const amm = (yield* load(A.mm))!;
+      yield* do_send_sig_info(SIGKILL, A);
+      assert.equal(yield* touch(w, A, vma_addr(1)), VM_FAULT_OOM); // out_of_memory() picks A itself; its retry fails as a victim's
+      assert.equal(yield* load(A.signal.oom_mm), amm, `${preset}: A is marked`);
+      assert.ok((yield* load(A.thread_flags)) & TIF_MEMDIE);
+      if (preset === 'v7.0') assert.ok((yield* load(amm.flags)) & bit(MMF_OOM_REAP_QUEUED), 'queued for the reaper');
+      assert.equal(oom_kills(w).length, 0, 'no process is killed');
+      assert.equal((yield* load(V.pending)) & bit(SIGKILL), 0);
+      yield* as_task(w, A, do_exit(A));
+      yield* as_task(w, V, do_exit(V));
+    }, 7);
   }
 });

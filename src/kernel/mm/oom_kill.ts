@@ -422,15 +422,15 @@ export const __alloc_pages_may_oom = kfn('__alloc_pages_may_oom', function* (w: 
  * empty; returns true if the allocation should be retried.
  * DEVIATION: the kernel retries for as long as progress is reported; the model retries at most
  * set_max_alloc_retries() times per allocation, then fails it (bounded exploration). An OOM
- * victim or a task with SIGKILL pending fails at once (it may use reserves and must exit).
+ * victim fails at once (ALLOC_OOM: it may use reserves, must exit, and "avoid allocations with
+ * no watermarks from looping endlessly"). A task with SIGKILL pending that is not a victim yet
+ * goes on into out_of_memory(), which makes it one through task_will_free_mem(current) and
+ * queues the reaper; its retry then fails as a victim's.
  * Models: mm/page_alloc.c: __alloc_pages_slowpath()
  */
 export function* __alloc_pages_slowpath(w: world, current: task_struct | null, attempt: number): Model<boolean> {
   if (attempt >= oom_state_of(w).max_alloc_retries) return false;
-  if (current) {
-    if (yield* tsk_is_oom_victim(current)) return false; // ALLOC_OOM: the victim fails instead of looping
-    if (((yield* load(current.pending)) & (1 << SIGKILL)) !== 0) return false;
-  }
+  if (current && (yield* tsk_is_oom_victim(current))) return false; // ALLOC_OOM: the victim fails instead of looping
   return yield* __alloc_pages_may_oom(w, current);
 }
 

@@ -68,6 +68,8 @@ export class HbRecorder {
 
   // Scratch for reversals (reused: a reversal is consumed before the next is built).
   private readonly seqBuf = new Seq();
+  /** event(j, false) of this execution, built once per step (see event()). */
+  private readonly evCache: (Ev | undefined)[] = [];
   private picks = new Int32Array(64);
   private scratchRow = new Int32Array(8);
   private firstBuf = new Int32Array(8);
@@ -88,6 +90,7 @@ export class HbRecorder {
   }
 
   reset(): void {
+    this.evCache.length = 0;
     this.len = 0;
     this.races = 0;
     this.violationAt = -1;
@@ -297,6 +300,7 @@ export class HbRecorder {
     for (let l = 0; l < this.laneLast.length; l++) if (this.laneLast[l]! !== j) this.joinRow(row, this.laneLast[l]!);
     this.other[j] = ALL_LANES;
     this.violationAt = j;
+    this.evCache[j] = undefined;
   }
 
   /** Does event `e` happen before the clock row of position `pre` (-1: empty clock)? */
@@ -452,6 +456,17 @@ export class HbRecorder {
 
   /** The event at position j as a descriptor (`fresh`: its decisions left open). */
   event(j: number, fresh: boolean): Ev {
+    if (!fresh) {
+      // One shared descriptor per step of this execution: every wakeup sequence that contains
+      // the step points at it (events are immutable), which halves the wakeup trees' memory.
+      const cached = this.evCache[j];
+      if (cached !== undefined) return cached;
+      return (this.evCache[j] = this.describe(j, false));
+    }
+    return this.describe(j, true);
+  }
+
+  private describe(j: number, fresh: boolean): Ev {
     const cas = this.isCas[j] === 1;
     // An event that made no decisions has no alternatives: it is the thread's only next event.
     const open = fresh || this.decStart[j] === this.decStart[j + 1];

@@ -178,9 +178,14 @@ const SWITCHES = {
     from: 'v7.0',
     effect: 'anon_vma_fork() preallocates; anon_vma_clone() allocates every AVC before linking any',
   },
+  forkLinksFileLate: {
+    commit: '35e351780fa9 "fork: defer linking file vma until vma is fully initialized" (Miaohe Lin)',
+    from: 'v6.9',
+    effect: 'dup_mmap() links the child VMA into i_mmap after the tree store (and vm_ops->open), not before',
+  },
   forkKillableVmaLock: {
-    commit: 'vma_start_write_killable() in dup_mmap()',
-    from: 'v7.0',
+    commit: 'vma_start_write_killable() in dup_mmap(), replacing the per-VMA fatal_signal_pending() check',
+    from: 'v6.19',
     effect: 'dup_mmap() write-locks each parent VMA killably: a fatal signal fails the fork with -EINTR',
   },
   mreleaseReapKill: {
@@ -221,7 +226,7 @@ export const switchNames = Object.keys(SWITCHES) as readonly SwitchName[];
 /** The releases that are presets, oldest first (a switch is on where its range covers it). */
 const RELEASES = [
   'v4.13', 'v4.14', 'v4.17', 'v5.15-rc1', 'v5.15', 'v5.17-rc', 'v5.17', 'v6.1', 'v6.2', 'v6.8',
-  'v6.11', 'v6.12', 'v6.13', 'v6.14', 'v6.17', 'v6.18', 'v7.0',
+  'v6.11', 'v6.12', 'v6.13', 'v6.14', 'v6.17', 'v6.18', 'v6.19', 'v7.0',
 ] as const;
 
 /** Proposals under discussion: a release plus the switches whose `from` names the proposal. */

@@ -12,6 +12,7 @@ import { counts, layout, run_kernel } from '../testing.ts';
 import type { world } from '../world.ts';
 import { do_exit } from './exit.ts';
 import { allocate_mm, kernel_clone, mm_init, mmput } from './fork.ts';
+import { run_actors } from '../../scenarios/oom/common.ts';
 
 function* child_of(w: world, pid: number): Model<task_struct> {
   return (yield* load(w.tasklist)).find((t) => t.pid === pid)!;
@@ -107,5 +108,45 @@ void test('fork + exit under every preset with every single allocation failure',
     assert.ok(r.executions > 15, `${preset}: only ${r.executions} executions`);
     for (const x of results) assert.ok(x === 1 || x === -ENOMEM || x === -EINTR, `${preset}: fork returned ${x}`);
     assert.ok(results.has(1) && results.has(-ENOMEM) && results.has(-EINTR), `${preset}: ${[...results].join(',')}`);
+  }
+});
+
+void test('dup_mmap() links a file VMA into i_mmap before the tree store up to v6.8, after it from v6.9 (35e351780fa9)', () => {
+  for (const [preset, early] of [['v6.8', true], ['v6.11', false], ['v7.0', false]] as const) {
+    let seenEarly = false;
+    const r = run_kernel(preset, function* (w) {
+      const P = yield* fork_exit_parent(w, 1);
+      const pmm = (yield* load(P.mm))!;
+      const f = w.__reg.files[0]!;
+      let pid = 0;
+      yield* run_actors(w, [
+        { cpu: 'fork', task: P, body: function* () { pid = yield* kernel_clone(P, 0); } },
+        { cpu: 'rmap walker', task: null, body: function* () {
+          // A file rmap walk (i_mmap) that meets the child's VMA: is it in the child's tree yet?
+          for (const v of yield* load(f.f_mapping.i_mmap)) if (v.vm_mm !== pmm && (yield* load(v.detached))) seenEarly = true;
+        } },
+      ]);
+      const C = yield* child_of(w, pid);
+      yield* as_task(w, C, do_exit(C));
+      yield* as_task(w, P, do_exit(P));
+    }, { strategy: 'dpor' });
+    assert.equal(r.violations.length, 0, `${preset}: ${r.violations[0]?.message}`);
+    assert.equal(seenEarly, early, preset);
+  }
+});
+
+void test('v6.19+: dup_mmap() no longer checks fatal_signal_pending() per VMA (the killable VMA lock replaced it)', () => {
+  for (const [preset, checks] of [['v6.18', true], ['v6.19', false], ['v7.0', false]] as const) {
+    const results = new Set<number>();
+    const r = run_kernel(preset, function* (w) {
+      const P = yield* fork_exit_parent(w, 1);
+      const pid = yield* as_task(w, P, kernel_clone(P, 0));
+      results.add(pid > 0 ? 1 : pid);
+      if (pid > 0) yield* as_task(w, (yield* child_of(w, pid)), do_exit(yield* child_of(w, pid)));
+      yield* as_task(w, P, do_exit(P));
+    }, { maxFaults: 1, faultSites: ['dup_mmap:fatal_signal_pending'], stopOnViolation: false });
+    assert.equal(r.violations.length, 0, `${preset}: ${r.violations[0]?.message}`);
+    // dup_mm() loses dup_mmap()'s -EINTR: a failed copy is -ENOMEM from kernel_clone()
+    assert.deepEqual([...results].sort(), checks ? [-ENOMEM, 1] : [1], preset);
   }
 });

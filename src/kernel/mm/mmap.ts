@@ -99,8 +99,9 @@ function* dup_mmap_loop(mm: mm_struct, oldmm: mm_struct, vmi: vma_iterator, src:
       yield* rmw(mm.total_vm, (n) => n - vma_pages(mpnt)); // vm_stat_account(mm, mpnt->vm_flags, -vma_pages(mpnt))
       continue;
     }
-    // Don't duplicate many vmas if we've been oom-killed (for example)
-    if (yield* fatal_signal_pending_at(current, 'dup_mmap:fatal_signal_pending')) return { retval: -EINTR, mpnt }; // F8c
+    // Don't duplicate many vmas if we've been oom-killed (for example); from v6.19 the killable
+    // VMA write lock above stands in for this check
+    if (!sw.forkKillableVmaLock && (yield* fatal_signal_pending_at(current, 'dup_mmap:fatal_signal_pending'))) return { retval: -EINTR, mpnt }; // F8c
     let charge = 0;
     if (mflags & VM_ACCOUNT) { // F8d security_vm_enough_memory_mm(oldmm, len)
       if (yield* fault('dup_mmap:security_vm_enough_memory_mm')) return { retval: -ENOMEM, mpnt };
@@ -120,15 +121,14 @@ function* dup_mmap_loop(mm: mm_struct, oldmm: mm_struct, vmi: vma_iterator, src:
     }
     if (sw.forkKillableVmaLock) yield* vma_start_write(tmp); // v7.0: lock tmp before changing its flags
     yield* rmw(tmp.vm_flags, (f) => f & ~VM_LOCKED_MASK); // F8i vm_flags_clear(tmp, VM_LOCKED_MASK)
-    if (tmp.vm_file) { // F8l
-      yield* get_file(tmp.vm_file);
-      yield* vma_link_file(tmp, mpnt); // vma_interval_tree_insert_after(tmp, mpnt, &mapping->i_mmap)
-    }
+    if (!sw.forkLinksFileLate) yield* dup_mmap_link_file(tmp, mpnt); // F8l, before v6.9
     // F8j Link the vma into the MT (after __mt_dup, or the bulk preallocation, it cannot fail)
     vma_iter_set(vmi, tmp.vm_start);
     yield* vma_iter_bulk_store(vmi, tmp);
     yield* store(tmp.detached, false);
     yield* rmw(mm.map_count, (n) => n + 1);
+    // if (tmp->vm_ops && tmp->vm_ops->open) tmp->vm_ops->open(tmp): STUBBED
+    if (sw.forkLinksFileLate) yield* dup_mmap_link_file(tmp, mpnt); // F8l, v6.9+ (35e351780fa9)
     let retval = 0;
     if (!(mflags & VM_WIPEONFORK)) retval = yield* copy_page_range(tmp, mpnt); // F8n
     if (retval) {
@@ -138,6 +138,13 @@ function* dup_mmap_loop(mm: mm_struct, oldmm: mm_struct, vmi: vma_iterator, src:
       return { retval, mpnt: next ? (yield* vma_deref(next, oldmm, 'vm_start'))[0] : null };
     }
   }
+}
+
+/** F8l: a file VMA's child goes into the file's i_mmap just after its parent (rmap walkers can find it from here on). */
+function* dup_mmap_link_file(tmp: vm_area_struct, mpnt: vm_area_struct): Model<void> {
+  if (!tmp.vm_file) return;
+  yield* get_file(tmp.vm_file);
+  yield* vma_link_file(tmp, mpnt); // vma_interval_tree_insert_after(tmp, mpnt, &mapping->i_mmap)
 }
 
 function* fail_nomem(mm: mm_struct, mpnt: vm_area_struct, charge: number): Model<loop_result> {

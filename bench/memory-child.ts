@@ -6,7 +6,9 @@ const executions = Number(process.argv[2] ?? 200_000);
 const { program, options } = resolveRequest({ scenario: 'soup', kernel: 'v7.0', params: {}, strategy: 'dpor', maxExecutions: executions });
 const every = Math.max(1, Math.floor(executions / 8));
 let next = every;
-const samples: { executions: number; rssMb: number; frontier: number }[] = [];
+const samples: { executions: number; rssMb: number; liveMb: number; frontier: number }[] = [];
+/** Forced by --expose-gc (bench/memory.ts passes it), so the live heap is measured, not garbage. */
+const gc = (globalThis as { gc?: () => void }).gc;
 const t0 = performance.now();
 const r = explore(program, {
   ...options,
@@ -14,7 +16,9 @@ const r = explore(program, {
   onProgress: (p) => {
     if (p.executions < next) return;
     next += every;
-    samples.push({ executions: p.executions, rssMb: process.memoryUsage().rss / 2 ** 20, frontier: p.frontier ?? 0 });
+    const rssMb = process.memoryUsage().rss / 2 ** 20;
+    gc?.();
+    samples.push({ executions: p.executions, rssMb, liveMb: process.memoryUsage().heapUsed / 2 ** 20, frontier: p.frontier ?? 0 });
   },
 });
 process.stdout.write(JSON.stringify({

@@ -58,6 +58,11 @@ const SWITCHES = {
     from: 'v4.14', until: 'v6.1',
     effect: 'exit_mmap() of an OOM victim sets MMF_OOM_SKIP after unmapping, then an empty mmap write lock/unlock as a barrier',
   },
+  mmIsOomVictim: {
+    commit: '4837fe37adff "mm, oom_reaper: fix memory corruption" (Michal Hocko; v4.15, 4.14-stable)',
+    from: 'v4.15', until: 'v6.1',
+    effect: 'mark_oom_victim() sets MMF_OOM_VICTIM on the mm; exit_mmap() keys its reaper barrier on mm_is_oom_victim(mm), not on current',
+  },
   exitMmapReapsVictim: {
     commit: '27ae357fa82b (David Rientjes)',
     from: 'v4.17', until: 'v6.1',
@@ -225,7 +230,7 @@ export const switchNames = Object.keys(SWITCHES) as readonly SwitchName[];
 
 /** The releases that are presets, oldest first (a switch is on where its range covers it). */
 const RELEASES = [
-  'v4.13', 'v4.14', 'v4.17', 'v5.15-rc1', 'v5.15', 'v5.17-rc', 'v5.17', 'v6.1', 'v6.2', 'v6.8',
+  'v4.13', 'v4.14', 'v4.15', 'v4.17', 'v5.15-rc1', 'v5.15', 'v5.17-rc', 'v5.17', 'v6.1', 'v6.2', 'v6.8',
   'v6.11', 'v6.12', 'v6.13', 'v6.14', 'v6.17', 'v6.18', 'v6.19', 'v7.0',
 ] as const;
 

@@ -10,7 +10,7 @@ import { R15 } from './fork/rmap.ts';
 import { R3, R4, process_mrelease_vs_exit } from './oom/process_mrelease.ts';
 import { R11, proc_maps_vs_exit } from './oom/proc.ts';
 import { lmkd_vs_stalled_maps, R10 } from './oom/lmkd.ts';
-import { R1, R2, R12, R13, R14, oom_reaper_vs_exit } from './oom/oom.ts';
+import { R1, R2, R12, R13, R14, R16, oom_reaper_vs_exit } from './oom/oom.ts';
 import { lastzero, readers } from './classic/readers.ts';
 import { ainc, inc, lockinc } from './classic/counters.ts';
 import { casrot, indexer, wcas } from './classic/cas.ts';
@@ -42,6 +42,7 @@ export const scenarios: readonly Scenario[] = [
   R12,
   R13,
   R14,
+  R16,
   oom_reaper_vs_exit,
   readers,
   lastzero,

@@ -362,7 +362,10 @@ function* exit_mmap_old(mm: mm_struct): Model<void> {
   yield* unmap_vmas(vmas);
   if (sw.exitMmapSkipThenBarrier && !sw.exitMmapReapsVictim) {
     yield* mm_flags_set(MMF_OOM_SKIP, mm); // v4.14: set_bit(MMF_OOM_SKIP, &mm->flags)
-    if (current && (yield* tsk_is_oom_victim(current))) { // Wait for oom_reap_task() to stop working on this mm.
+    // v4.14 asks whether *current* is the victim, but the last mmput() may come from another
+    // task (a /proc reader's pin): R16. 4837fe37adff (v4.15) asks the mm instead.
+    const victim = sw.mmIsOomVictim ? yield* mm_flags_test(MMF_OOM_VICTIM, mm) : current !== null && (yield* tsk_is_oom_victim(current));
+    if (victim) { // Wait for oom_reap_task() to stop working on this mm.
       yield* mmap_write_lock(mm);
       yield* mmap_write_unlock(mm);
     }

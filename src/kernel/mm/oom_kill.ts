@@ -200,7 +200,7 @@ export const mark_oom_victim = kfn('mark_oom_victim', function* (tsk: task_struc
     // oom_mm is bound to the signal struct life time.
     if ((yield* cas(tsk.signal.oom_mm, null, mm)) === null) {
       yield* mmgrab(mm); // mmgrab(tsk->signal->oom_mm)
-      if (w.sw.exitMmapReapsVictim) yield* mm_flags_set(MMF_OOM_VICTIM, mm); // v4.17 .. v6.0
+      if (w.sw.mmIsOomVictim || w.sw.exitMmapReapsVictim) yield* mm_flags_set(MMF_OOM_VICTIM, mm); // v4.15 .. v6.0
     }
   }
   // Make sure that the task is woken up from uninterruptible sleep if it is frozen.

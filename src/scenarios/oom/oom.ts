@@ -11,6 +11,7 @@ import type { Model } from '../../engine/op.ts';
 import { ModelViolation } from '../../engine/op.ts';
 import { awaitUntil, jiffies, load, metric, note, sleepUntil } from '../../engine/prims.ts';
 import type { KernelConfig } from '../../kernel/config.ts';
+import { get_cmdline } from '../../kernel/fs/proc/base.ts';
 import { proc_maps_cat, type proc_stall } from '../../kernel/fs/proc/task_mmu.ts';
 import { MMF_OOM_SKIP, PAGE_SIZE, PMD_SIZE, PTRS_PER_PTE, VM_READ, VM_WRITE, type mm_struct, type task_struct } from '../../kernel/include/linux/mm_types.ts';
 import { freeze_task } from '../../kernel/kernel/freezer.ts';
@@ -262,6 +263,50 @@ export const R2: Scenario = {
   build: ({ kernel }) => build_r2(kernel!),
   expect: { 'v4.13': 'pass', 'v4.14': 'violation', 'v4.17': 'pass', 'v7.0': 'pass' },
   options: { maxFaults: 0, maxExecutions: 3000 },
+};
+
+// ---- R16: the last mmput() of a victim's mm from another task -------------------------------------
+
+function build_r16(kernel: kcfg) {
+  return () =>
+    kernel_program(kernel, function* (w) {
+      yield* boot_init(w);
+      const V = yield* process_with_memory(w, 'V', [3]);
+      const A = yield* allocator(w);
+      const R = yield* exec_process(w, 'ps');
+      yield* oom_reaper_start(w);
+      yield* kill_by_oom(w, A);
+      // The reader's copy_to_user() (a userfaultfd/FUSE page) stalls until V has exited, so its
+      // mmput() of the pinned mm can be the last one: exit_mmap() then runs in the reader.
+      const until_v_exited: proc_stall = function* () {
+        yield* awaitUntil(V.exit_state, (x) => x !== 0, 'copy_to_user() fault on the reader\'s buffer: resolved only after V has exited');
+      };
+      yield* run_actors(w, [
+        { cpu: 'cat /proc/V/cmdline', task: R, body: function* () { yield* get_cmdline(V, until_v_exited, 'copy_to_user'); } },
+        { cpu: 'V (exit)', task: V, body: victim_body(V) },
+      ]);
+      yield* oom_reaper_stop(w);
+    }, { world: { totalram_pages: 4 } });
+}
+
+export const R16: Scenario = {
+  id: 'R16',
+  name: 'oom_reaper-vs-exit_mmap-foreign_mmput',
+  summary:
+    'An allocation fault OOM-kills V; a /proc/V/cmdline reader holds a get_task_mm() pin across ' +
+    'a stalled copy_to_user(), so its mmput() is the last one and exit_mmap() runs in the reader. ' +
+    'The v4.14 exit_mmap() (212925802454) sets MMF_OOM_SKIP and then waits for the reaper with an ' +
+    'empty mmap write lock only if tsk_is_oom_victim(current) - the reader is not the victim, so ' +
+    'it frees page tables and VMAs while the reaper, whose read trylock succeeded earlier, still ' +
+    'walks them. Fixed by 4837fe37adff "mm, oom_reaper: fix memory corruption" (v4.15, also ' +
+    '4.14-stable; switch mmIsOomVictim): MMF_OOM_VICTIM on the mm, mm_is_oom_victim(mm) in ' +
+    'exit_mmap(). v4.13\'s reaper pins mm_users, so exit_mmap() never runs beside it. No fault ' +
+    'injection; DPOR bounded to 6,000 executions (the first counterexample comes after ~4,850).',
+  source: 'kernel-spec.md 6.4-6.5, 9.4 (212925802454); 4837fe37adff',
+  kernel: true,
+  build: ({ kernel }) => build_r16(kernel!),
+  expect: { 'v4.13': 'pass', 'v4.14': 'violation', 'v4.15': 'pass', 'v7.0': 'pass' },
+  options: { maxFaults: 0, maxExecutions: 6000 },
 };
 
 // ---- R14: the reaper cannot get mmap_lock and gives up --------------------------------------------

@@ -5,12 +5,12 @@ import { runRequest } from './options.ts';
 import { DEFAULT_PRESET, resolveRequest } from './request.ts';
 import { clearProgress, progressLine, runRequests } from './run.ts';
 import { checkReport, formatCheckReport } from './report.ts';
+import { tableRenderer, type TableFlags } from './table-flags.ts';
 import { checkOutPath, writeTraceFile } from './trace-file.ts';
 
-export interface CheckFlags extends RunFlags {
+export interface CheckFlags extends RunFlags, TableFlags {
   readonly json?: boolean;
   readonly out?: string;
-  readonly full?: boolean;
   readonly progress?: boolean;
 }
 
@@ -18,6 +18,7 @@ export async function checkCommand(scenarioName: string, flags: CheckFlags): Pro
   const req0 = runRequest(scenarioName, flags);
   const resolved = resolveRequest(req0); // refuses bad input before any work starts
   if (flags.out !== undefined) checkOutPath(flags.out);
+  const render = tableRenderer(flags);
   const req = resolved.kernel ? { ...req0, kernel: req0.kernel ?? DEFAULT_PRESET } : req0;
   const progress = progressLine(resolved.scenario.id, flags.progress ?? false);
   const [result] = await runRequests([req], progress ? { onProgress: (_i, p) => progress(p) } : {});
@@ -26,7 +27,7 @@ export async function checkCommand(scenarioName: string, flags: CheckFlags): Pro
     process.stderr.write('mmlife: interrupted before the search started; nothing explored\n');
     return EXIT.INCOMPLETE;
   }
-  const report = checkReport(req, resolved, result, flags.full ?? false);
+  const report = checkReport(req, resolved, result, render);
   const v = result.violations[0];
   process.stdout.write((flags.json ? JSON.stringify(report, null, 2) : formatCheckReport(report)) + '\n');
   if (flags.out !== undefined && v) writeTraceFile(flags.out, req, v); // after the report: a full disk loses only the file

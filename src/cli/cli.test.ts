@@ -5,7 +5,10 @@ import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { replay } from '../engine/explore.ts';
+import { formatRaceTable } from '../engine/race-table.ts';
 import { assertUsageError, mmlife, mmlifeInterrupted } from './cli-harness.ts';
+import { resolveRequest } from './request.ts';
 
 void test('bad input: one line naming the problem, exit 2', async () => {
   assertUsageError(await mmlife('check', 'no-such-scenario'), /unknown scenario 'no-such-scenario'/);
@@ -82,10 +85,14 @@ void test('maple replays an oracle script to the kernel output', async () => {
 void test('R5: the race on v6.12, gone on v6.13, back when the fix is patched out', async () => {
   const before = await mmlife('check', 'R5', '--kernel', 'v6.12', '--json');
   assert.equal(before.code, 1, before.stderr);
-  const v = (JSON.parse(before.stdout) as { violation: { kind: string; table: string; replay: string } }).violation;
+  const v = (JSON.parse(before.stdout) as { violation: { kind: string; message: string; table: string; replay: string } }).violation;
   assert.equal(v.kind, 'oops');
+  assert.match(v.message, /general protection fault.*0x0*406: XA_ZERO_ENTRY used as a VMA/);
+  // the race as kernel developers draw it: the failed copy, its marker, the walker that finds it
   assert.match(v.table, /CPU \d \(fork\)/);
-  assert.match(v.table, /BUG: general protection fault.*0x0*406/);
+  for (const step of ['vm_area_dup() fails', 'mas_store(XA_ZERO_ENTRY)', 'build_map_info() reads i_mmap', 'find_mergeable_anon_vma() BUG:', 'XA_ZERO_ENTRY used as a VMA']) {
+    assert.ok(v.table.includes(step), `R5's table shows ${step}:\n${v.table}`);
+  }
   assert.match(v.replay, /^npx mmlife replay R5 --kernel v6\.12 --schedule 'v1:/);
   const after = await mmlife('check', 'R5', '--kernel', 'v6.13');
   assert.equal(after.code, 0, after.stdout + after.stderr);
@@ -103,7 +110,53 @@ void test('matrix: every race scenario under its presets is as expected (the mai
   assert.deepEqual(bad, []);
   assert.equal(j.ok, true);
   assert.equal(r.code, 0, r.stderr);
-  for (let i = 1; i <= 15; i++) assert.ok(j.cells.some((c) => c.scenario === `R${i}` && c.verdict === 'violation'), `R${i} shows its race somewhere`);
+  for (let i = 1; i <= 16; i++) assert.ok(j.cells.some((c) => c.scenario === `R${i}` && c.verdict === 'violation'), `R${i} shows its race somewhere`);
+  // Every counterexample's default table fits a commit message: <= 75 columns, <= 24 rows.
+  const cells = j.cells as unknown as { scenario: string; kernel: string; violation?: { schedule: string } }[];
+  for (const c of cells) {
+    if (!c.violation) continue;
+    const r = resolveRequest({ scenario: c.scenario, kernel: c.kernel, params: {} });
+    const lines = formatRaceTable(replay(r.program, c.violation.schedule, r.options).trace).split('\n');
+    assert.ok(lines.length <= 24, `${c.scenario}@${c.kernel}: ${lines.length} rows`);
+    assert.ok(lines.every((l) => l.length <= 75), `${c.scenario}@${c.kernel}: ${Math.max(...lines.map((l) => l.length))} columns`);
+  }
+});
+
+/** The table part of a check's text output: from the line naming the CPUs to the line before `replay:`. */
+function tableOf(stdout: string): string[] {
+  const lines = stdout.split('\n');
+  const from = lines.findIndex((l) => l.startsWith('CPU '));
+  const to = lines.findIndex((l) => l.startsWith('replay:'));
+  return lines.slice(from, to).filter((l, i, a) => !(i === a.length - 1 && l === '') && !l.startsWith('metric '));
+}
+
+void test('R1, R10, R16: the default table has the steps of the kernel developers\' drawings', async () => {
+  const has = (t: string[], step: string, what: string): void => assert.ok(t.some((l) => l.includes(step)), `${what}: ${step}\n${t.join('\n')}`);
+  const r1 = tableOf((await mmlife('check', 'R1', '--kernel', 'v4.13')).stdout);
+  has(r1, 'mmget_not_zero()', 'R1'); // __oom_reap_task_mm: mmget_not_zero # fails
+  has(r1, 'fails', 'R1');
+  has(r1, 'mark_oom_victim(W', 'R1'); // out_of_memory selects a new victim
+  const r10 = tableOf((await mmlife('check', 'R10', '--kernel', 'v7.0')).stdout);
+  for (const step of ['SIGKILL -> V', 'exit_mm() mm =', 'mmput()', 'find_lock_task_mm()', '-ESRCH']) has(r10, step, 'R10');
+  const r16 = tableOf((await mmlife('check', 'R16', '--kernel', 'v4.14')).stdout);
+  for (const step of ['free_pgtables()', 'oom_reaper()', 'BUG: page table']) has(r16, step, 'R16');
+});
+
+void test('table flags: --full has every step, --width narrows, --cpus picks columns, --around cuts a window', async () => {
+  const base = ['check', 'R5', '--kernel', 'v6.12'];
+  const race = tableOf((await mmlife(...base)).stdout);
+  const full = tableOf((await mmlife(...base, '--full')).stdout);
+  assert.ok(full.length > 3 * race.length, `--full ${full.length} rows, default ${race.length}`);
+  const wide = tableOf((await mmlife(...base, '--width', '0')).stdout);
+  assert.ok(Math.max(...wide.map((l) => l.length)) > 75 && wide.length < race.length);
+  const narrow = tableOf((await mmlife(...base, '--width', '50')).stdout);
+  assert.ok(narrow.every((l) => l.length <= 50));
+  const one = tableOf((await mmlife(...base, '--cpus', '2')).stdout);
+  assert.match(one[0]!, /^CPU 2 \(uprobe_register\)\s*$/);
+  const near = tableOf((await mmlife(...base, '--around', '5')).stdout);
+  assert.ok(near.length < race.length && near.some((l) => l.includes('BUG:')));
+  assertUsageError(await mmlife(...base, '--width', '10'), /--width/);
+  assertUsageError(await mmlife(...base, '--cpus', 'x'), /--cpus/);
 });
 
 void test('a search cut short finds nothing: exit 3, verdict incomplete, and the kind of stop', async () => {

@@ -86,7 +86,10 @@ withRunOptions(
 )
   .option('--json', 'print one JSON object')
   .option('-o, --out <file>', 'write the counterexample as a trace file (for replay and view)')
-  .option('--full', 'show every step in the per-CPU table (default: the steps another CPU could see change)')
+  .option('--full', 'show every step in the per-CPU table (default: the race as kernel developers draw it)')
+  .option('--width <n>', 'table width in columns (default 75, 0: unlimited)')
+  .option('--cpus <list>', 'only these CPU columns, e.g. 1,2')
+  .option('--around <n>', 'only the steps within n steps of the violation')
   .option('--progress', 'a progress line every 5 s on stderr, also when it is not a terminal')
   .addHelpText('after', examples(
     'mmlife check R5 --kernel v6.12                  # the race: exit 1 and its per-CPU table',
@@ -104,7 +107,10 @@ withRunOptions(
     .argument('<target>', 'trace.json, or a scenario id/name with --schedule'),
 )
   .option('--schedule <s>', 'the schedule string to replay')
-  .option('--full', 'show every step in the per-CPU table')
+  .option('--full', 'show every step in the per-CPU table (default: the race as kernel developers draw it)')
+  .option('--width <n>', 'table width in columns (default 75, 0: unlimited)')
+  .option('--cpus <list>', 'only these CPU columns, e.g. 1,2')
+  .option('--around <n>', 'only the steps within n steps of the violation')
   .option('--json', 'print one JSON object')
   .addHelpText('after', examples(
     'mmlife check classic/abba --out abba.json && mmlife replay abba.json',

@@ -1,18 +1,17 @@
 /** `mmlife replay <trace.json> | <scenario> --schedule S`: re-runs one execution and prints it. */
 import { existsSync } from 'node:fs';
 import { replay } from '../engine/explore.ts';
-import { formatTable } from '../engine/table.ts';
 import { UsageError } from './errors.ts';
 import { EXIT } from './exit.ts';
 import { SCHEMA_VERSION, type ReplayReport } from './schemas.ts';
 import type { RunFlags } from './options.ts';
 import { runRequest } from './options.ts';
 import { resolveRequest, type RunRequest } from './request.ts';
+import { tableRenderer, type TableFlags } from './table-flags.ts';
 import { readTraceFile } from './trace-file.ts';
 
-export interface ReplayFlags extends RunFlags {
+export interface ReplayFlags extends RunFlags, TableFlags {
   readonly json?: boolean;
-  readonly full?: boolean;
 }
 
 export function replayCommand(target: string, flags: ReplayFlags): number {
@@ -24,6 +23,7 @@ export function replayCommand(target: string, flags: ReplayFlags): number {
     req = runRequest(target, flags);
   }
   const resolved = resolveRequest(req);
+  const render = tableRenderer(flags);
   const schedule = req.schedule;
   if (schedule === undefined) throw new UsageError('no schedule to replay');
   let out: ReturnType<typeof replay>;
@@ -32,7 +32,7 @@ export function replayCommand(target: string, flags: ReplayFlags): number {
   } catch (e) {
     throw new UsageError(`cannot replay schedule '${schedule}' on ${resolved.scenario.id}: ${(e as Error).message}`);
   }
-  const table = formatTable(out.trace, { full: flags.full ?? false });
+  const table = render(out.trace);
   if (flags.json) {
     const report: ReplayReport = {
       schemaVersion: SCHEMA_VERSION,

@@ -2,14 +2,13 @@
  * The result of a `check` as text for people and as one JSON object for scripts
  * (DESIGN.md section 5).
  */
-import type { ExploreResult, Violation } from '../engine/api.ts';
-import { formatTable } from '../engine/table.ts';
+import type { ExploreResult, Trace, Violation } from '../engine/api.ts';
 import { outcomeOf, STOP_TEXT } from './exit.ts';
 import { SCHEMA_VERSION, type CheckReport } from './schemas.ts';
 import type { Resolved, RunRequest } from './request.ts';
 import { replayCommand } from './request.ts';
 
-export function checkReport(req: RunRequest, resolved: Resolved, result: ExploreResult, full = false): CheckReport {
+export function checkReport(req: RunRequest, resolved: Resolved, result: ExploreResult, render: (t: Trace) => string): CheckReport {
   const v: Violation | undefined = result.violations[0];
   const { verdict, stop } = outcomeOf(result, resolved.scenario.options ?? {}, resolved.options);
   return {
@@ -35,7 +34,7 @@ export function checkReport(req: RunRequest, resolved: Resolved, result: Explore
         kind: v.kind,
         message: v.message,
         schedule: v.schedule,
-        table: v.trace ? formatTable(v.trace, { full }) : '',
+        table: v.trace ? render(v.trace) : '',
         replay: replayCommand(req, v.schedule),
         ...(v.metrics && { metrics: v.metrics }),
       },

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import type { Trace, Violation } from '../../src/engine/api.ts';
+import { formatRaceTable } from '../../src/engine/race-table.ts';
 import { formatTable } from '../../src/engine/table.ts';
 import { replayCommand, type RunRequest } from '../../src/cli/request.ts';
 
@@ -72,7 +73,7 @@ export async function checkPlayback(page: Page, exp: Expected): Promise<string> 
 
   // exports, each against the CLI's formatting
   const table = await exportText(page, 'Text table');
-  assert.equal(table, formatTable(exp.trace), 'the text table is the CLI table');
+  assert.equal(table, formatRaceTable(exp.trace), 'the text table is the CLI table');
   await page.getByLabel('all steps').check();
   assert.equal(await exportText(page, 'Text table'), formatTable(exp.trace, { full: true }), 'with all steps: the CLI table with --full');
   await page.getByLabel('all steps').uncheck();

@@ -1,7 +1,9 @@
 /**
- * What the page exports, each exactly as the CLI would produce it: the per-CPU text table
- * and the Mermaid diagram from the engine's table.ts, the trace file, the replay command.
+ * What the page exports, each exactly as the CLI would produce it: the per-CPU text table (the
+ * race table of race-table.ts, or every step), the Mermaid diagram from the engine's table.ts,
+ * the trace file, the replay command.
  */
+import { formatRaceTable } from '../../../src/engine/race-table.ts';
 import { formatMermaid, formatTable } from '../../../src/engine/table.ts';
 import { replayCommand } from '../../../src/cli/request.ts';
 import { docToText } from '../load-trace.ts';
@@ -20,7 +22,7 @@ export const exportLabels: Readonly<Record<ExportKind, string>> = {
 export function exportText(doc: TraceDoc, kind: ExportKind, full = false): string {
   switch (kind) {
     case 'table':
-      return formatTable(doc.trace, { full });
+      return full ? formatTable(doc.trace, { full: true }) : formatRaceTable(doc.trace);
     case 'mermaid': {
       const v = doc.violation;
       const last = doc.trace.steps.at(-1);

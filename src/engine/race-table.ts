@@ -1,0 +1,309 @@
+/**
+ * The race as kernel developers draw it (the default table of `check` and `replay`): only the
+ * steps the violation depends on, one line per kernel call with call nesting by indentation,
+ * `[...]` where a column's steps were left out, at most `width` columns (text wraps inside its
+ * column) and about `maxRows` rows. `formatTable()` keeps the step-by-step view (`--full`).
+ *
+ * Which steps: the violation itself, every injected failure, the model's annotations (notes),
+ * and the cross-CPU data hand-offs into the failing CPU: for each object the failing CPU read
+ * or updated, the last write of it by another CPU, with the access that saw it (unless that
+ * write initialised the object); nearest to the violation first, as many as fit. Lock
+ * hand-offs only order the data ones and are left out.
+ */
+import type { Trace, TraceStep } from './api.ts';
+import { TICK } from './schedule.ts';
+
+export interface RaceTableOptions {
+  /** Total width in characters (default 75; 0: unlimited). */
+  readonly width?: number;
+  /** Row budget (default 24, counting the header); the farthest hand-offs go first. */
+  readonly maxRows?: number;
+  /** Only these CPU columns (thread ids), if given. */
+  readonly cpus?: readonly number[];
+  /** Keep only key steps within this many steps of the violation (a window around the race). */
+  readonly around?: number;
+}
+
+/** Data writes and reads: the hand-offs a race is made of (lock hand-offs only order them). */
+const WRITES: ReadonlySet<string> = new Set(['store', 'rmw', 'cas']);
+const ACCESSES: ReadonlySet<string> = new Set(['load', 'await', 'store', 'rmw', 'cas']);
+const GAP = 2;
+/** A word may run this far past its column (wrap()); the layout keeps the room for it. */
+const SLACK = 2;
+
+const column = (s: TraceStep): number => (s.tid === TICK ? 0 : s.tid);
+
+/** The object's last component: `mm#2.mm_users` -> `mm_users`, `mm#2->mmap_lock` -> `mmap_lock`. */
+function field(obj: string | undefined): string {
+  if (obj === undefined) return '';
+  const cut = Math.max(obj.lastIndexOf('.'), obj.lastIndexOf('->') + 1);
+  return cut > 0 ? obj.slice(cut + 1) : obj;
+}
+
+/** What a key step says after its function's name. */
+function detail(s: TraceStep, fn: string | undefined): string {
+  const v = s.value ?? '';
+  switch (s.op) {
+    case 'violation':
+    case 'note': {
+      let t = s.text ?? '';
+      if (fn !== undefined && t.startsWith(`${fn}: `)) t = t.slice(fn.length + 2);
+      if (s.op !== 'violation') return t;
+      // The verdict line above the table has the whole message: here its first clause, and of
+      // "BUG: what: detail: ..." the first and last parts.
+      const parts = t.split('; ')[0]!.split(': ');
+      return parts.length >= 3 ? `${parts[0]}: ${parts[parts.length - 1]}` : parts.join(': ');
+    }
+    case 'fault':
+      return 'fails';
+    case 'rmw':
+    case 'cas': {
+      const m = /^(.*) -> (.*)$/.exec(v);
+      if (m && m[1] === m[2]) return fn?.endsWith('_not_zero') ? 'fails' : `${field(s.obj)} stays ${m[1]}`;
+      return v === 'now object' || v === 'object -> object' ? `updates ${field(s.obj)}` : `${field(s.obj)}: ${v}`;
+    }
+    case 'store':
+      return `${field(s.obj)} = ${v}`;
+    case 'load':
+    case 'await':
+      return v === 'object' || v === '' ? `reads ${field(s.obj)}` : `reads ${field(s.obj)} = ${v}`;
+    case 'acquire':
+      return `lock ${field(s.obj)}${v === 'waits' ? ' (waits)' : ''}`;
+    case 'tryacquire':
+      return v === 'false' ? `trylock ${field(s.obj)} fails` : `trylock ${field(s.obj)}`;
+    case 'release':
+      return `unlock ${field(s.obj)}`;
+    default:
+      return [s.op, field(s.obj), v].filter((x) => x !== '').join(' ');
+  }
+}
+
+/** An operation that failed: an injected fault, a failed trylock, a get_*_not_zero() at zero. */
+function failed(s: TraceStep): boolean {
+  if (s.op === 'fault') return true;
+  if (s.op === 'tryacquire') return s.value === 'false';
+  const fn = s.stack[s.stack.length - 1] ?? '';
+  if (s.op !== 'rmw' || !fn.endsWith('_not_zero')) return false;
+  const m = /^(.*) -> (.*)$/.exec(s.value ?? '');
+  return m !== null && m[1] === m[2];
+}
+
+/** Key steps in priority order (most important first). */
+function keySteps(steps: readonly TraceStep[]): number[] {
+  const last = steps.length - 1;
+  if (last < 0) return [];
+  const failing = steps[last]!.tid;
+  const keys: number[] = [last];
+  // Failures: injected ones, a failed trylock, a get that found the count at zero.
+  for (let i = 0; i < last; i++) if (failed(steps[i]!)) keys.push(i);
+  // Hand-offs into the failing CPU, nearest first: the other CPU's write, then the access.
+  const handoffs: { w: number; r: number }[] = [];
+  for (let r = last - 1; r >= 0; r--) {
+    const s = steps[r]!;
+    if (s.tid !== failing || !ACCESSES.has(s.op) || s.obj === undefined) continue;
+    for (let w = r - 1; w >= 0; w--) {
+      const x = steps[w]!;
+      if (x.obj !== s.obj) continue;
+      if (x.tid === failing) break; // the failing CPU wrote it last itself
+      if (WRITES.has(x.op)) {
+        handoffs.push({ w, r });
+        break;
+      }
+    }
+  }
+  // The first write of an object is its initialisation (mm_init() setting pgd): publishing a
+  // new object is not a race, so such hand-offs are left out.
+  const firstWrite = new Map<string, number>();
+  steps.forEach((x, i) => {
+    if (x.obj !== undefined && WRITES.has(x.op) && !firstWrite.has(x.obj)) firstWrite.set(x.obj, i);
+  });
+  // Writes of the setup (thread 0 before it starts the actors) built the processes: not a race.
+  const setupEnd = steps.findIndex((x) => x.tid === 0 && x.op === 'spawn');
+  for (const h of handoffs) if (firstWrite.get(steps[h.w]!.obj!) !== h.w && h.w > setupEnd) keys.push(h.w, h.r);
+  // The model's annotations of the other CPUs (what a failed path left behind), nearest first.
+  for (let i = last - 1; i >= 0; i--) if (steps[i]!.op === 'note' && steps[i]!.tid !== failing) keys.push(i);
+  for (let i = last - 1; i >= 0; i--) if (steps[i]!.op === 'note' && steps[i]!.tid === failing) keys.push(i);
+  // Where every other CPU was when it happened.
+  const seen = new Set<number>([failing]);
+  for (let i = last - 1; i >= 0; i--) {
+    const t = steps[i]!.tid;
+    if (!seen.has(t) && t !== TICK && steps[i]!.stack.length > 0) {
+      seen.add(t);
+      keys.push(i);
+    }
+  }
+  return [...new Set(keys)];
+}
+
+interface Line {
+  readonly col: number;
+  readonly step: number;
+  readonly indent: number;
+  readonly text: string;
+}
+
+/**
+ * The lines of each column for a set of key steps: a key step prints its innermost function
+ * with its detail; the frames above it print when they are the column's entry or where two
+ * key steps' calls part; `[...]` marks left-out steps that changed something.
+ */
+function render(steps: readonly TraceStep[], keys: ReadonlySet<number>): Line[] {
+  const byCol = new Map<number, number[]>();
+  for (const i of [...keys].sort((a, b) => a - b)) {
+    const c = column(steps[i]!);
+    byCol.set(c, [...(byCol.get(c) ?? []), i]);
+  }
+  const lines: Line[] = [];
+  for (const [col, idx] of byCol) {
+    // A frame (by depth and name along the path) is shown if it is the entry, the innermost
+    // frame of a key step, or where the paths of two key steps part.
+    const paths = idx.map((i) => steps[i]!.stack);
+    const prefix = (p: readonly string[], n: number): string => p.slice(0, n).join('>');
+    const shown = (path: readonly string[], d: number): boolean => {
+      if (d === 0 || d === path.length - 1) return true;
+      const here = prefix(path, d + 1);
+      // the call of another key step here, or where two key steps' calls part
+      if (paths.some((p) => p.length === d + 1 && prefix(p, d + 1) === here)) return true;
+      return paths.some((p) => p.length > d && prefix(p, d) === prefix(path, d) && p[d] !== path[d]);
+    };
+    let printed: string[] = []; // frames printed on the current path, outermost first
+    let prevStep = -1;
+    for (const i of idx) {
+      const s = steps[i]!;
+      const path = s.stack;
+      if (prevStep >= 0 && hiddenChange(steps, col, prevStep, i, keys)) {
+        lines.push({ col, step: i, indent: Math.min(printed.length, 1), text: '[...]' });
+      }
+      prevStep = i;
+      const frames = path.map((f, d) => ({ f, d })).filter(({ d }) => shown(path, d)).map(({ f, d }) => `${d}:${f}`);
+      let common = 0;
+      while (common < printed.length && common < frames.length && printed[common] === frames[common]) common++;
+      if (common === frames.length && frames.length > 0) {
+        // The step is in a call already on the table: its detail goes under it.
+        printed = printed.slice(0, common);
+        lines.push({ col, step: i, indent: frames.length, text: detail(s, path[path.length - 1]) });
+        continue;
+      }
+      printed = printed.slice(0, common);
+      for (let k = common; k < frames.length - 1; k++) {
+        lines.push({ col, step: i, indent: k, text: `${frames[k]!.slice(frames[k]!.indexOf(':') + 1)}()` });
+        printed.push(frames[k]!);
+      }
+      const fn = path[path.length - 1];
+      const what = detail(s, fn);
+      const inner = frames[frames.length - 1];
+      const text = fn === undefined ? what : what === '' ? `${fn}()` : `${fn}() ${what}`;
+      lines.push({ col, step: i, indent: Math.max(0, frames.length - 1), text });
+      if (inner !== undefined) printed.push(inner);
+    }
+  }
+  return lines.sort((a, b) => a.step - b.step || a.col - b.col);
+}
+
+/** Did the column change something between two of its key steps that the table leaves out? */
+function hiddenChange(steps: readonly TraceStep[], col: number, from: number, to: number, keys: ReadonlySet<number>): boolean {
+  let n = 0;
+  for (let i = from + 1; i < to; i++) {
+    const s = steps[i]!;
+    if (column(s) === col && !keys.has(i) && WRITES.has(s.op)) n++;
+  }
+  return n >= 3;
+}
+
+/**
+ * Breaks @text into a first piece of at most @first characters and further ones of at most
+ * @rest, at spaces where it can. A word is cut only when it alone is too long, and never just
+ * before its last two characters (`mmget_not_zero()` stays whole): the callers leave that slack.
+ */
+function wrap(text: string, first: number, rest: number): string[] {
+  const out: string[] = [];
+  let left = text;
+  for (let w = first; left.length > w + SLACK || (left.length > w && left.indexOf(' ') >= 0 && left.indexOf(' ') <= w); w = rest) {
+    let cut = left.lastIndexOf(' ', w);
+    if (cut <= 0) {
+      const word = left.indexOf(' ') < 0 ? left.length : left.indexOf(' ');
+      cut = word <= w + SLACK ? word : w;
+    }
+    out.push(left.slice(0, cut).trimEnd());
+    left = left.slice(cut).trimStart();
+  }
+  if (left !== '' || out.length === 0) out.push(left);
+  return out;
+}
+
+/** Lays the lines out in columns; returns the table's text lines. */
+function layout(trace: Trace, lines: readonly Line[], width: number): string[] {
+  const cols = [...new Set(lines.map((l) => l.col))].sort((a, b) => a - b);
+  if (cols.length === 0) return [];
+  const header = (c: number): string => `CPU ${c} (${trace.threads[c] ?? '?'})`;
+  const natural = new Map(cols.map((c) => [c, Math.max(header(c).length, ...lines.filter((l) => l.col === c).map((l) => 2 * l.indent + l.text.length))]));
+  const total = [...natural.values()].reduce((a, b) => a + b, 0) + GAP * (cols.length - 1);
+  // Too wide: the columns share the width equally (a narrow one gives its spare room away).
+  const widths = new Map<number, number>();
+  if (width <= 0 || total <= width) for (const c of cols) widths.set(c, natural.get(c)!);
+  else {
+    // Each column first gets room for its longest word at its indentation (identifiers are not
+    // cut), then the rest of the width is shared equally, none beyond what it needs.
+    const room = width - GAP * (cols.length - 1);
+    const need = (c: number): number => Math.max(header(c).length > 12 ? 12 : header(c).length,
+      ...lines.filter((l) => l.col === c).map((l) => 2 * l.indent + 2 + Math.max(...l.text.split(' ').map((x) => x.length))));
+    for (const c of cols) widths.set(c, Math.min(natural.get(c)!, need(c)));
+    if ([...widths.values()].reduce((a, b) => a + b, 0) > room) {
+      for (const c of cols) widths.set(c, Math.floor(room / cols.length)); // no room for that: equal shares
+    }
+    let spare = room - [...widths.values()].reduce((a, b) => a + b, 0);
+    for (let open = cols.filter((c) => widths.get(c)! < natural.get(c)!); spare > 0 && open.length > 0; open = open.filter((c) => widths.get(c)! < natural.get(c)!)) {
+      const share = Math.max(1, Math.floor(spare / open.length));
+      for (const c of open) {
+        const add = Math.min(share, natural.get(c)! - widths.get(c)!, spare);
+        widths.set(c, widths.get(c)! + add);
+        spare -= add;
+      }
+    }
+  }
+  const row = (cells: ReadonlyMap<number, string>): string => {
+    let out = '';
+    let pending = '';
+    for (const c of cols) {
+      const cell = cells.get(c) ?? '';
+      if (cell !== '') {
+        out += pending + cell;
+        pending = ' '.repeat(Math.max(0, widths.get(c)! - cell.length) + GAP);
+      } else pending += ' '.repeat(widths.get(c)! + GAP);
+    }
+    return out;
+  };
+  const out = [row(new Map(cols.map((c) => [c, header(c).slice(0, widths.get(c))])))];
+  for (const l of lines) {
+    const pad = ' '.repeat(2 * l.indent);
+    const w = widths.get(l.col)!;
+    // continuation lines two columns further in
+    let pieces = wrap(l.text, Math.max(8, w - SLACK - pad.length), Math.max(8, w - SLACK - pad.length - 2));
+    // The failing step's message is in full on the verdict line: three lines of it here.
+    if (l.step === trace.steps.length - 1 && pieces.length > 3) pieces = [...pieces.slice(0, 2), `${pieces[2]!.slice(0, Math.max(0, w - SLACK - pad.length - 8))} [...]`];
+    pieces.forEach((p, k) => out.push(row(new Map([[l.col, (k === 0 ? pad : `${pad}  `) + p]]))));
+  }
+  return out;
+}
+
+/** The race table of a trace (see the file comment). */
+export function formatRaceTable(trace: Trace, options: RaceTableOptions = {}): string {
+  const width = options.width ?? 75;
+  const maxRows = options.maxRows ?? 24;
+  const steps = trace.steps;
+  const last = steps.length - 1;
+  let candidates = keySteps(steps);
+  if (options.cpus) candidates = candidates.filter((i) => options.cpus!.includes(column(steps[i]!)));
+  if (options.around !== undefined) candidates = candidates.filter((i) => last - i <= options.around!);
+  // Add key steps in priority order while the table fits its row budget.
+  let keys = new Set<number>();
+  let best: string[] = [];
+  for (const k of candidates) {
+    const next = new Set([...keys, k]);
+    const table = layout(trace, render(steps, next), width);
+    if (table.length > maxRows && keys.size > 0) continue;
+    keys = next;
+    best = table;
+  }
+  return best.join('\n');
+}

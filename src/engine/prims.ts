@@ -127,7 +127,11 @@ export function sleepUntil(until: number): Model<void> {
 
 // --- local ops ------------------------------------------------------------------------
 
-/** A new shared location (not a scheduling point). */
+/**
+ * A new shared location (not a scheduling point). A name starting with `scenario:` marks a
+ * scenario's own bookkeeping (a hand-off between its actors, not kernel state): the race table
+ * never shows it (`--full` does).
+ */
 export function newLoc<T>(name: string, init: T): Model<Loc<T>> {
   return new OneOp({ k: 'new', name, init });
 }

@@ -88,6 +88,9 @@ function failed(s: TraceStep): boolean {
   return m !== null && m[1] === m[2];
 }
 
+/** A scenario's own bookkeeping (prims.ts newLoc: a `scenario:` name), never a key step. */
+const bookkeeping = (s: TraceStep): boolean => s.obj?.startsWith('scenario:') === true;
+
 /** Key steps in priority order (most important first). */
 function keySteps(steps: readonly TraceStep[]): number[] {
   const last = steps.length - 1;
@@ -132,7 +135,7 @@ function keySteps(steps: readonly TraceStep[]): number[] {
       keys.push(i);
     }
   }
-  return [...new Set(keys)];
+  return [...new Set(keys)].filter((i) => i === last || !bookkeeping(steps[i]!));
 }
 
 interface Line {

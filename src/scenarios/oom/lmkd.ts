@@ -114,8 +114,8 @@ function build(kernel: KernelConfig, reader: reader = 'cmdline') {
       const L = yield* exec_process(w, 'lmkd');
       const R = yield* exec_process(w, 'ps');
       const fd = (yield* as_task(w, L, pidfd_open(w, V.pid))) as pidfd;
-      const stalled = yield* newLoc('reader_stalled', false);
-      const handoff = yield* newLoc('lmkd_handoff', 0);
+      const stalled = yield* newLoc('scenario:reader_stalled', false);
+      const handoff = yield* newLoc('scenario:lmkd_handoff', 0);
       yield* run_actors(w, [
         { cpu: 'V', task: V, body: victim_body(V, false) },
         {

@@ -129,7 +129,7 @@ void test('dpor past its wakeup budget (source sets, from the start or mid-run) 
       const naive = outcomes(kind, bodies, 'naive', 6_000);
       if (!naive.complete) return;
       compared++;
-      for (const budget of [0, 5]) { // source sets from the start; from the 64th execution on
+      for (const budget of [0, 5]) { // source sets from the start; once 5 nodes are pending
         const dpor = outcomes(kind, bodies, 'dpor', 1_000_000, budget);
         assert.ok(dpor.complete);
         assert.deepEqual([...dpor.set].sort(), [...naive.set].sort());

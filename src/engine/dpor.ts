@@ -28,7 +28,8 @@
  *
  * Memory: the wakeup trees hold every reversal still to explore, as whole sequences, and on a
  * big program they grow with every execution (soup: ~100 nodes per execution, never levelling
- * off). Once past `wakeupBudget` nodes (counted every 64 executions) every later reversal goes
+ * off). Once past `wakeupBudget` nodes (counted as they are added and taken, recounted every
+ * 4,096 executions to drop what blocked executions abandoned) every later reversal goes
  * in as its first event only, tested against initials rather than weak initials (source sets,
  * `insertInitial`): the frontier stops growing, the search stays sound, and the price is
  * executions that end sleep-set blocked.
@@ -84,6 +85,7 @@ export function exploreDpor(s: Session): boolean {
   const hb = new HbRecorder();
   const budget = s.options.wakeupBudget ?? DEFAULT_WAKEUP_BUDGET;
   let bounded = budget <= 0; // past the budget: reversals are inserted as source sets
+  const frontier = { nodes: 0 }; // wakeup-tree nodes left to explore
   const root = { tv: [] as number[], tc: [] as number[] };
 
   // Decider state for the step being run.
@@ -140,7 +142,10 @@ export function exploreDpor(s: Session): boolean {
         const node = stack[pos]!;
         if (node.cur === null) {
           const w = node.wut.shift();
-          if (w !== undefined) node.cur = w;
+          if (w !== undefined) {
+            node.cur = w;
+            frontier.nodes--;
+          }
           else {
             const lane = pickFresh(node, s.actors, n, pos > 0 ? stack[pos - 1]!.cur!.ev.lane : -1);
             if (lane < 0) {
@@ -181,31 +186,33 @@ export function exploreDpor(s: Session): boolean {
       }
       if (blocked) s.blocked++;
       else if (!s.record(exec)) return false;
-      if (((s.executions + s.blocked) & 63) === 0) {
+      if (((s.executions + s.blocked) & 4095) === 0) {
+        // an exact count now and then: a blocked execution may leave nodes behind the stack
         let size = 0;
-        for (const nd of stack) size += wakeupSize(nd.wut) + (nd.cur === null ? 0 : wakeupSize(nd.cur.children));
-        s.frontier = size;
-        // Once past the budget, for good: the two insertion rules must not alternate (a
-        // sleeping weak initial covers a reversal only if every earlier one went in whole).
-        if (size > budget) bounded = true;
+        for (const nd of stack) size += wakeupSize(nd.wut);
+        frontier.nodes = size;
       }
+      s.frontier = frontier.nodes;
+      // Once past the budget, for good: the two insertion rules must not alternate (a
+      // sleeping weak initial covers a reversal only if every earlier one went in whole).
+      if (frontier.nodes > budget) bounded = true;
 
       // Reverse the races whose later event is new in this execution. Races seen before
       // come back with other decisions in their reversal when steps made data decisions,
       // so then every race is reversed again (the wakeup trees drop what is covered).
-      reverseRaces(hb, stack, 0, hb.decLen > 0 ? 0 : firstNew, bounded);
+      frontier.nodes += reverseRaces(hb, stack, 0, hb.decLen > 0 ? 0 : firstNew, bounded);
       if (!blocked && exec.violation !== null) {
         // Threads that never got to run their next step: it races too.
         for (const t of exec.threads) {
           if (t.done) continue;
           const from = hb.races;
           hb.pendingRaces(exec, t.tid);
-          reverseRaces(hb, stack, from, 0, bounded);
+          frontier.nodes += reverseRaces(hb, stack, from, 0, bounded);
         }
         if (exec.usesTime && exec.nextDeadline() >= 0) {
           const from = hb.races;
           hb.pendingRaces(exec, TICK);
-          reverseRaces(hb, stack, from, 0, bounded);
+          frontier.nodes += reverseRaces(hb, stack, from, 0, bounded);
         }
       }
 
@@ -231,18 +238,20 @@ export function exploreDpor(s: Session): boolean {
 
 /**
  * Inserts the reversal of every race from index `from` whose later event is at `firstNew` or
- * after: as a whole sequence, or (`bounded`) as its first event only.
+ * after: as a whole sequence, or (`bounded`) as its first event only. Returns the nodes added.
  */
-function reverseRaces(hb: HbRecorder, stack: readonly Node[], from: number, firstNew: number, bounded: boolean): void {
+function reverseRaces(hb: HbRecorder, stack: readonly Node[], from: number, firstNew: number, bounded: boolean): number {
+  let added = 0;
   for (let k = from; k < hb.races; k++) {
     const j = hb.raceB[k]!;
     if (j < firstNew) continue;
     const i = hb.raceA[k]!;
     const target = stack[i]!;
     const v = hb.reversal(i, j);
-    if (bounded) insertInitial(target.wut, target.sleep, v);
-    else if (!sleepCovers(target.sleep, v)) insertWakeup(target.wut, v);
+    if (bounded) added += insertInitial(target.wut, target.sleep, v);
+    else if (!sleepCovers(target.sleep, v)) added += insertWakeup(target.wut, v);
   }
+  return added;
 }
 
 /** The sleeping events that stay asleep after `ev` runs: those independent of it. */

@@ -195,22 +195,22 @@ export class Seq {
  * reversal is explored from here; the steps after it are chosen fresh, so some executions may
  * end sleep-set blocked. The test is on initials only: a sleeping *weak* initial covers `v`
  * only when the whole sequence is followed (optimal DPOR), not here.
- * Returns false if `v` was already covered.
+ * Returns the number of nodes added (0: `v` was already covered).
  */
-export function insertInitial(children: WNode[], sleep: readonly Ev[], v: Seq): boolean {
+export function insertInitial(children: WNode[], sleep: readonly Ev[], v: Seq): number {
   const isInitialOf = (d: Ev): boolean => {
     const k = v.firstOfLane(d.lane);
     return k >= 0 && v.isInitial(k) && (d.cv === null || (v.hasCv[k] === 1 && sameEvent(d, v.materialize(k))));
   };
-  for (const c of children) if (isInitialOf(c.ev)) return false;
-  for (const d of sleep) if (isInitialOf(d)) return false;
+  for (const c of children) if (isInitialOf(c.ev)) return 0;
+  for (const d of sleep) if (isInitialOf(d)) return 0;
   for (let k = 0; k < v.length; k++) {
     if (v.alive[k] === 1) {
       children.push({ ev: v.materialize(k), children: [] });
-      return true;
+      return 1;
     }
   }
-  return false;
+  return 0;
 }
 
 /** The number of nodes of a wakeup tree. */
@@ -237,9 +237,9 @@ export function chain(evs: readonly Ev[]): WNode {
  * Inserts `v` into the wakeup tree `children` (Abdulla et al., JACM 2017, section 6.2):
  * follow the leftmost child that is a weak initial of what remains of `v`; stop if that
  * child is a leaf (v is covered); otherwise add the rest as a new rightmost branch.
- * Returns false if `v` was already covered.
+ * Returns the number of nodes added (0: `v` was already covered).
  */
-export function insertWakeup(children: WNode[], v: Seq): boolean {
+export function insertWakeup(children: WNode[], v: Seq): number {
   let level = children;
   for (;;) {
     let matched: WNode | undefined;
@@ -253,12 +253,13 @@ export function insertWakeup(children: WNode[], v: Seq): boolean {
       }
     }
     if (matched === undefined) {
-      level.push(chain(v.liveEvents()));
-      return true;
+      const evs = v.liveEvents();
+      level.push(chain(evs));
+      return evs.length;
     }
-    if (matched.children.length === 0) return false;
+    if (matched.children.length === 0) return 0;
     if (removeAt >= 0) v.remove(removeAt);
-    if (v.live === 0) return false;
+    if (v.live === 0) return 0;
     level = matched.children;
   }
 }

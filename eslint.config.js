@@ -1,4 +1,5 @@
 import tseslint from 'typescript-eslint';
+import noThreadClosure from './tools/eslint/no-thread-closure.js';
 import noUnconsumedGenerator from './tools/eslint/no-unconsumed-generator.js';
 
 export default tseslint.config(
@@ -6,7 +7,7 @@ export default tseslint.config(
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
-    plugins: { model: { rules: { 'no-unconsumed-generator': noUnconsumedGenerator } } },
+    plugins: { model: { rules: { 'no-unconsumed-generator': noUnconsumedGenerator, 'no-thread-closure': noThreadClosure } } },
     rules: {
       'model/no-unconsumed-generator': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
@@ -16,4 +17,7 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': 'error',
     },
   },
+  // The classic programs spawn module-level thread bodies (the kernel scenarios' actors are not
+  // converted yet: world.ts kthread_run and the scenarios' run_actors still take closures).
+  { files: ['src/scenarios/classic/**/*.ts'], ignores: ['**/*.test.ts'], rules: { 'model/no-thread-closure': 'error' } },
 );

@@ -5,8 +5,19 @@
  */
 import type { Scenario } from '../types.ts';
 import { cas, newLoc, spawn, store } from '../../engine/prims.ts';
-import type { Loc } from '../../engine/op.ts';
+import type { Loc, Op } from '../../engine/op.ts';
 import { sizeOf, sizeParam } from './params.ts';
+
+type Body = Generator<Op, void, unknown>;
+
+/** A thread that does one CAS(x, from, to) (module-level: no closure per execution). */
+function* casOnce(x: Loc<number>, from: number, to: number): Body {
+  yield* cas(x, from, to);
+}
+
+function* storeOnce(x: Loc<number>, v: number): Body {
+  yield* store(x, v);
+}
 
 export const casrot: Scenario = {
   id: 'classic/casrot',
@@ -19,11 +30,7 @@ export const casrot: Scenario = {
     return () => ({
       main: function* () {
         const x = yield* newLoc('x', 0);
-        for (let i = 1; i <= n; i++) {
-          yield* spawn(`cas${i}`, function* () {
-            yield* cas(x, i - 1, i);
-          });
-        }
+        for (let i = 1; i <= n; i++) yield* spawn(`cas${i}`, casOnce, x, i - 1, i);
       },
     });
   },
@@ -40,14 +47,8 @@ export const wcas: Scenario = {
     return () => ({
       main: function* () {
         const x = yield* newLoc('x', 0);
-        yield* spawn('writer', function* () {
-          yield* store(x, 2);
-        });
-        for (let i = 0; i < n; i++) {
-          yield* spawn(`cas${i}`, function* () {
-            yield* cas(x, 2, 3);
-          });
-        }
+        yield* spawn('writer', storeOnce, x, 2);
+        for (let i = 0; i < n; i++) yield* spawn(`cas${i}`, casOnce, x, 2, 3);
       },
     });
   },
@@ -55,6 +56,15 @@ export const wcas: Scenario = {
 
 const SIZE = 128;
 const MAX = 4;
+
+/** indexer's thread @tid: inserts MAX values by CAS with linear probing. */
+function* indexerThread(table: readonly Loc<number>[], tid: number): Body {
+  for (let m = 1; m <= MAX; m++) {
+    const w = m * 11 + tid;
+    let h = (w * 7) % SIZE;
+    while ((yield* cas(table[h]!, 0, w)) !== 0) h = (h + 1) % SIZE;
+  }
+}
 
 export const indexer: Scenario = {
   id: 'classic/indexer',
@@ -68,15 +78,7 @@ export const indexer: Scenario = {
       main: function* () {
         const table: Loc<number>[] = [];
         for (let i = 0; i < SIZE; i++) table.push(yield* newLoc(`table[${i}]`, 0));
-        for (let tid = 0; tid < n; tid++) {
-          yield* spawn(`indexer${tid}`, function* () {
-            for (let m = 1; m <= MAX; m++) {
-              const w = m * 11 + tid;
-              let h = (w * 7) % SIZE;
-              while ((yield* cas(table[h]!, 0, w)) !== 0) h = (h + 1) % SIZE;
-            }
-          });
-        }
+        for (let tid = 0; tid < n; tid++) yield* spawn(`indexer${tid}`, indexerThread, table, tid);
       },
     });
   },

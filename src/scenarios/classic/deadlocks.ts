@@ -4,8 +4,16 @@
  */
 import type { Scenario } from '../types.ts';
 import { acquire, newLock, release, spawn } from '../../engine/prims.ts';
-import type { Lock } from '../../engine/op.ts';
+import type { Lock, Op } from '../../engine/op.ts';
 import { sizeOf, sizeParam } from './params.ts';
+
+/** Takes @first, then @second, and lets both go (module-level: no closure per execution). */
+function* lockBoth(first: Lock, second: Lock): Generator<Op, void, unknown> {
+  yield* acquire(first);
+  yield* acquire(second);
+  yield* release(second);
+  yield* release(first);
+}
 
 export const abba: Scenario = {
   id: 'classic/abba',
@@ -16,15 +24,8 @@ export const abba: Scenario = {
     main: function* () {
       const a = yield* newLock('A', 'mutex');
       const b = yield* newLock('B', 'mutex');
-      const body = (first: Lock, second: Lock) =>
-        function* () {
-          yield* acquire(first);
-          yield* acquire(second);
-          yield* release(second);
-          yield* release(first);
-        };
-      yield* spawn('P1', body(a, b));
-      yield* spawn('P2', body(b, a));
+      yield* spawn('P1', lockBoth, a, b);
+      yield* spawn('P2', lockBoth, b, a);
     },
   }),
 };
@@ -40,16 +41,7 @@ export const philosophers: Scenario = {
       main: function* () {
         const forks: Lock[] = [];
         for (let i = 0; i < n; i++) forks.push(yield* newLock(`fork${i}`, 'mutex'));
-        for (let i = 0; i < n; i++) {
-          const left = forks[i]!;
-          const right = forks[(i + 1) % n]!;
-          yield* spawn(`philosopher${i}`, function* () {
-            yield* acquire(left);
-            yield* acquire(right);
-            yield* release(right);
-            yield* release(left);
-          });
-        }
+        for (let i = 0; i < n; i++) yield* spawn(`philosopher${i}`, lockBoth, forks[i]!, forks[(i + 1) % n]!);
       },
     });
   },

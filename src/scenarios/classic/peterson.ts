@@ -7,7 +7,20 @@
  */
 import type { Scenario } from '../types.ts';
 import { awaitAll, load, newLoc, spawn, store, addReturn } from '../../engine/prims.ts';
-import { ModelViolation } from '../../engine/op.ts';
+import { ModelViolation, type Loc, type Op } from '../../engine/op.ts';
+
+/** Thread @me of Peterson's lock (module-level: no closure per execution). */
+function* petersonThread(me: number, flags: readonly Loc<number>[], turn: Loc<number>, x: Loc<number>, inside: Loc<number>): Generator<Op, void, unknown> {
+  const other = 1 - me;
+  yield* store(flags[me]!, 1);
+  yield* store(turn, other);
+  yield* awaitAll([flags[other]!, turn], ([f, t]) => f !== 1 || t !== other, `flag${other + 1} != 1 || turn != ${other}`);
+  if ((yield* addReturn(inside, 1)) !== 1) throw new ModelViolation('assertion', 'both threads in the critical section');
+  yield* store(x, me);
+  yield* load(x);
+  yield* addReturn(inside, -1);
+  yield* store(flags[me]!, 0);
+}
 
 export const peterson: Scenario = {
   id: 'classic/peterson',
@@ -21,19 +34,7 @@ export const peterson: Scenario = {
       const turn = yield* newLoc('turn', 0);
       const x = yield* newLoc('x', 0);
       const inside = yield* newLoc('in_cs', 0);
-      for (const me of [0, 1]) {
-        const other = 1 - me;
-        yield* spawn(`thread_${me + 1}`, function* () {
-          yield* store(flags[me]!, 1);
-          yield* store(turn, other);
-          yield* awaitAll([flags[other]!, turn], ([f, t]) => f !== 1 || t !== other, `flag${other + 1} != 1 || turn != ${other}`);
-          if ((yield* addReturn(inside, 1)) !== 1) throw new ModelViolation('assertion', 'both threads in the critical section');
-          yield* store(x, me);
-          yield* load(x);
-          yield* addReturn(inside, -1);
-          yield* store(flags[me]!, 0);
-        });
-      }
+      for (const me of [0, 1]) yield* spawn(`thread_${me + 1}`, petersonThread, me, flags, turn, x, inside);
     },
   }),
 };

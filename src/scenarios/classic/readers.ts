@@ -34,6 +34,17 @@ export const readers: Scenario = {
   },
 };
 
+/** lastzero's reader: scans a[N..1] down to the last zero. */
+function* lastzeroReader(a: readonly Loc<number>[]): Generator<Op, void, unknown> {
+  for (let i = a.length - 1; i > 0; i--) if ((yield* load(a[i]!)) === 0) break;
+}
+
+/** lastzero's writer j: a[j] = a[j-1] + 1. */
+function* lastzeroWriter(a: readonly Loc<number>[], j: number): Generator<Op, void, unknown> {
+  const prev = yield* load(a[j - 1]!);
+  yield* store(a[j]!, prev + 1);
+}
+
 /**
  * A reader scans a[N..0] down to the last zero; writer j (1..N) sets a[j] = a[j-1] + 1.
  */
@@ -49,15 +60,8 @@ export const lastzero: Scenario = {
       main: function* () {
         const a: Loc<number>[] = [];
         for (let i = 0; i <= n; i++) a.push(yield* newLoc(`a[${i}]`, 0));
-        yield* spawn('reader', function* () {
-          for (let i = n; i > 0; i--) if ((yield* load(a[i]!)) === 0) break;
-        });
-        for (let j = 1; j <= n; j++) {
-          yield* spawn(`writer${j}`, function* () {
-            const prev = yield* load(a[j - 1]!);
-            yield* store(a[j]!, prev + 1);
-          });
-        }
+        yield* spawn('reader', lastzeroReader, a);
+        for (let j = 1; j <= n; j++) yield* spawn(`writer${j}`, lastzeroWriter, a, j);
       },
     });
   },

@@ -91,8 +91,8 @@ function failed(s: TraceStep): boolean {
 /** A scenario's own bookkeeping (prims.ts newLoc: a `scenario:` name), never a key step. */
 const bookkeeping = (s: TraceStep): boolean => s.obj?.startsWith('scenario:') === true;
 
-/** Key steps in priority order (most important first). */
-function keySteps(steps: readonly TraceStep[]): number[] {
+/** Key steps in priority order (most important first), and each hand-off's reader -> writer. */
+function keySteps(steps: readonly TraceStep[], writerOf?: Map<number, number>): number[] {
   const last = steps.length - 1;
   if (last < 0) return [];
   const failing = steps[last]!.tid;
@@ -122,7 +122,11 @@ function keySteps(steps: readonly TraceStep[]): number[] {
   });
   // Writes of the setup (thread 0 before it starts the actors) built the processes: not a race.
   const setupEnd = steps.findIndex((x) => x.tid === 0 && x.op === 'spawn');
-  for (const h of handoffs) if (firstWrite.get(steps[h.w]!.obj!) !== h.w && h.w > setupEnd) keys.push(h.w, h.r);
+  for (const h of handoffs) {
+    if (firstWrite.get(steps[h.w]!.obj!) === h.w || h.w <= setupEnd) continue;
+    keys.push(h.w, h.r);
+    writerOf?.set(h.r, h.w);
+  }
   // The model's annotations of the other CPUs (what a failed path left behind), nearest first.
   for (let i = last - 1; i >= 0; i--) if (steps[i]!.op === 'note' && steps[i]!.tid !== failing) keys.push(i);
   for (let i = last - 1; i >= 0; i--) if (steps[i]!.op === 'note' && steps[i]!.tid === failing) keys.push(i);
@@ -289,24 +293,54 @@ function layout(trace: Trace, lines: readonly Line[], width: number): string[] {
   return out;
 }
 
-/** The race table of a trace (see the file comment). */
-export function formatRaceTable(trace: Trace, options: RaceTableOptions = {}): string {
+/** The key steps that fit the row budget, chosen in priority order, and the table they make. */
+function chooseKeys(trace: Trace, options: RaceTableOptions, writerOf?: Map<number, number>): { keys: Set<number>; table: string[] } {
   const width = options.width ?? 75;
   const maxRows = options.maxRows ?? 24;
   const steps = trace.steps;
   const last = steps.length - 1;
-  let candidates = keySteps(steps);
+  let candidates = keySteps(steps, writerOf);
   if (options.cpus) candidates = candidates.filter((i) => options.cpus!.includes(column(steps[i]!)));
   if (options.around !== undefined) candidates = candidates.filter((i) => last - i <= options.around!);
-  // Add key steps in priority order while the table fits its row budget.
   let keys = new Set<number>();
-  let best: string[] = [];
+  let table: string[] = [];
   for (const k of candidates) {
     const next = new Set([...keys, k]);
-    const table = layout(trace, render(steps, next), width);
-    if (table.length > maxRows && keys.size > 0) continue;
+    const t = layout(trace, render(steps, next), width);
+    if (t.length > maxRows && keys.size > 0) continue;
     keys = next;
-    best = table;
+    table = t;
   }
-  return best.join('\n');
+  return { keys, table };
+}
+
+/** The race table of a trace (see the file comment). */
+export function formatRaceTable(trace: Trace, options: RaceTableOptions = {}): string {
+  return chooseKeys(trace, options).table.join('\n');
+}
+
+/**
+ * The same slice as a Mermaid sequenceDiagram: a lifeline per CPU, a note per line of the race
+ * table, and an arrow for each cross-CPU hand-off (from the write to the access that saw it).
+ */
+export function formatRaceMermaid(trace: Trace, options: RaceTableOptions = {}): string {
+  const writerOf = new Map<number, number>();
+  const { keys } = chooseKeys(trace, options, writerOf);
+  const steps = trace.steps;
+  const lines = render(steps, keys);
+  const cols = [...new Set(lines.map((l) => l.col))].sort((a, b) => a - b);
+  const id = (c: number): string => `CPU${c}`;
+  const esc = (t: string): string => t.replace(/[;#]/g, (c) => `#${c.charCodeAt(0)};`);
+  const out = ['sequenceDiagram'];
+  for (const c of cols) out.push(`  participant ${id(c)} as CPU ${c} (${esc(trace.threads[c] ?? '?')})`);
+  const arrowed = new Set<number>();
+  for (const l of lines) {
+    const w = writerOf.get(l.step);
+    if (w !== undefined && keys.has(w) && !arrowed.has(l.step) && column(steps[w]!) !== l.col) {
+      arrowed.add(l.step); // before the first line of the access that saw the write
+      out.push(`  ${id(column(steps[w]!))}->>${id(l.col)}: ${esc(field(steps[l.step]!.obj))}`);
+    }
+    out.push(`  Note over ${id(l.col)}: ${esc(`${'  '.repeat(l.indent)}${l.text}`).trim()}`);
+  }
+  return out.join('\n');
 }

@@ -3,7 +3,7 @@
  * race table of race-table.ts, or every step), the Mermaid diagram from the engine's table.ts,
  * the trace file, the replay command.
  */
-import { formatRaceTable } from '../../../src/engine/race-table.ts';
+import { formatRaceMermaid, formatRaceTable } from '../../../src/engine/race-table.ts';
 import { formatMermaid, formatTable } from '../../../src/engine/table.ts';
 import { replayCommand } from '../../../src/cli/request.ts';
 import { docToText } from '../load-trace.ts';
@@ -24,6 +24,8 @@ export function exportText(doc: TraceDoc, kind: ExportKind, full = false): strin
     case 'table':
       return full ? formatTable(doc.trace, { full: true }) : formatRaceTable(doc.trace);
     case 'mermaid': {
+      // the race as a sequence diagram; traces without a violation step: every step as a note
+      if (doc.trace.steps.at(-1)?.op === 'violation') return formatRaceMermaid(doc.trace);
       const v = doc.violation;
       const last = doc.trace.steps.at(-1);
       // traces from before the engine recorded the violation as a step get it as a final note

@@ -12,6 +12,7 @@
  */
 import type { Trace, TraceStep } from './api.ts';
 import { TICK } from './schedule.ts';
+import { columnRow, cpuHeader } from './table.ts';
 
 export interface RaceTableOptions {
   /** Total width in characters (default 75; 0: unlimited). */
@@ -242,7 +243,7 @@ function wrap(text: string, first: number, rest: number): string[] {
 function layout(trace: Trace, lines: readonly Line[], width: number): string[] {
   const cols = [...new Set(lines.map((l) => l.col))].sort((a, b) => a - b);
   if (cols.length === 0) return [];
-  const header = (c: number): string => `CPU ${c} (${trace.threads[c] ?? '?'})`;
+  const header = (c: number): string => cpuHeader(trace, c);
   const natural = new Map(cols.map((c) => [c, Math.max(header(c).length, ...lines.filter((l) => l.col === c).map((l) => 2 * l.indent + l.text.length))]));
   const total = [...natural.values()].reduce((a, b) => a + b, 0) + GAP * (cols.length - 1);
   // Too wide: the columns share the width equally (a narrow one gives its spare room away).
@@ -268,18 +269,7 @@ function layout(trace: Trace, lines: readonly Line[], width: number): string[] {
       }
     }
   }
-  const row = (cells: ReadonlyMap<number, string>): string => {
-    let out = '';
-    let pending = '';
-    for (const c of cols) {
-      const cell = cells.get(c) ?? '';
-      if (cell !== '') {
-        out += pending + cell;
-        pending = ' '.repeat(Math.max(0, widths.get(c)! - cell.length) + GAP);
-      } else pending += ' '.repeat(widths.get(c)! + GAP);
-    }
-    return out;
-  };
+  const row = (cells: ReadonlyMap<number, string>): string => columnRow(cols, widths, GAP, cells);
   const out = [row(new Map(cols.map((c) => [c, header(c).slice(0, widths.get(c))])))];
   for (const l of lines) {
     const pad = ' '.repeat(2 * l.indent);

@@ -126,6 +126,28 @@ function tableRows(trace: Trace, full: boolean): { col: number; text: string }[]
   return rows;
 }
 
+/** A column's heading: "CPU n (name)". */
+export function cpuHeader(trace: Trace, col: number): string {
+  return `CPU ${col} (${trace.threads[col] ?? '?'})`;
+}
+
+/**
+ * One line of a column layout: each cell at its column's start (columns @cols of @widths,
+ * @gap blanks apart); a longer cell pushes the rest right; no trailing blanks.
+ */
+export function columnRow(cols: readonly number[], widths: ReadonlyMap<number, number>, gap: number, cells: ReadonlyMap<number, string>): string {
+  let out = '';
+  let pending = '';
+  for (const c of cols) {
+    const cell = cells.get(c) ?? '';
+    if (cell !== '') {
+      out += pending + cell;
+      pending = ' '.repeat(Math.max(0, widths.get(c)! - cell.length) + gap);
+    } else pending += ' '.repeat(widths.get(c)! + gap);
+  }
+  return out;
+}
+
 /** The per-CPU table of a trace. Timer ticks take a line in column 0, marked "[timer]". */
 export function formatTable(trace: Trace, options: TableOptions = {}): string {
   const gap = options.gap ?? 2;
@@ -137,22 +159,11 @@ export function formatTable(trace: Trace, options: TableOptions = {}): string {
   const used = new Set(rows.map((r) => r.col));
   const cols = trace.threads.map((_, i) => i).filter((i) => used.has(i));
   if (cols.length === 0) return '';
-  const header = (i: number): string => `CPU ${i} (${trace.threads[i] ?? '?'})`;
+  const header = (i: number): string => cpuHeader(trace, i);
   const width = new Map<number, number>();
   for (const c of cols) width.set(c, header(c).length);
   for (const r of rows) width.set(r.col, Math.max(width.get(r.col) ?? 0, r.text.length));
-  const line = (cells: Map<number, string>): string => {
-    let out = '';
-    let pending = '';
-    for (const c of cols) {
-      const cell = cells.get(c) ?? '';
-      if (cell !== '') {
-        out += pending + cell;
-        pending = ' '.repeat(width.get(c)! - cell.length + gap);
-      } else pending += ' '.repeat(width.get(c)! + gap);
-    }
-    return out;
-  };
+  const line = (cells: Map<number, string>): string => columnRow(cols, width, gap, cells);
   const lines = [line(new Map(cols.map((c) => [c, header(c)])))];
   for (const r of rows) lines.push(line(new Map([[r.col, r.text]])));
   return lines.join('\n');

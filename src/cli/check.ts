@@ -3,10 +3,9 @@ import { EXIT, exitStatusFor } from './exit.ts';
 import type { RunFlags } from './options.ts';
 import { runRequest } from './options.ts';
 import { DEFAULT_PRESET, resolveRequest } from './request.ts';
-import { clearProgress, progressLine, runRequests } from './run.ts';
+import { clearProgress, exploreBriefly, progressLine, runRequests } from './run.ts';
 import { checkReport, formatCheckReport } from './report.ts';
 import { tableRenderer, type TableFlags } from './table-flags.ts';
-import { checkOutPath, writeTraceFile } from './trace-file.ts';
 
 export interface CheckFlags extends RunFlags, TableFlags {
   readonly json?: boolean;
@@ -17,11 +16,18 @@ export interface CheckFlags extends RunFlags, TableFlags {
 export async function checkCommand(scenarioName: string, flags: CheckFlags): Promise<number> {
   const req0 = runRequest(scenarioName, flags);
   const resolved = resolveRequest(req0); // refuses bad input before any work starts
-  if (flags.out !== undefined) checkOutPath(flags.out);
+  // trace files (and zod with them) load only when one is to be written
+  const traceFile = flags.out !== undefined ? await import('./trace-file.ts') : undefined;
+  if (flags.out !== undefined) traceFile!.checkOutPath(flags.out);
   const render = tableRenderer(flags);
   const req = resolved.kernel ? { ...req0, kernel: req0.kernel ?? DEFAULT_PRESET } : req0;
   const progress = progressLine(resolved.scenario.id, flags.progress ?? false);
-  const [result] = await runRequests([req], progress ? { onProgress: (_i, p) => progress(p) } : {});
+  const quick = new AbortController();
+  const inWorker = runRequests([req], { signal: quick.signal, ...(progress && { onProgress: (_i, p) => progress(p) }) });
+  let result = flags.progress ? undefined : exploreBriefly(req);
+  if (result) quick.abort();
+  const [fromWorker] = await inWorker;
+  result ??= fromWorker;
   clearProgress(flags.progress ?? false);
   if (!result) {
     process.stderr.write('mmlife: interrupted before the search started; nothing explored\n');
@@ -30,7 +36,7 @@ export async function checkCommand(scenarioName: string, flags: CheckFlags): Pro
   const report = checkReport(req, resolved, result, render);
   const v = result.violations[0];
   process.stdout.write((flags.json ? JSON.stringify(report, null, 2) : formatCheckReport(report)) + '\n');
-  if (flags.out !== undefined && v) writeTraceFile(flags.out, req, v); // after the report: a full disk loses only the file
+  if (flags.out !== undefined && v) traceFile!.writeTraceFile(flags.out, req, v); // after the report: a full disk loses only the file
   if (flags.out !== undefined && !v && !flags.json) process.stdout.write(`(no violation: nothing written to ${flags.out})\n`);
   return exitStatusFor(report.verdict);
 }

@@ -2,7 +2,8 @@
 import { presetKind, presets, presetSwitchNames, switchDocs, switchNames } from '../kernel/config.ts';
 import { fault_sites } from '../kernel/fault_sites.ts';
 import { scenarios } from '../scenarios/index.ts';
-import { SCHEMA_VERSION, type ListReport } from './schemas.ts';
+import { SCHEMA_VERSION } from './schema-version.ts';
+import type { ListReport } from './schemas.ts';
 
 export function listReport(): ListReport {
   return {

@@ -6,16 +6,15 @@
  * was cut short (Ctrl-C, --time-budget, --max-executions) and found nothing.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { checkCommand, type CheckFlags } from './check.ts';
+// Each command's module (and what it pulls in: the scenarios, zod, the viewer server) loads only
+// when that command runs, so `--help` and `--version` start at once.
+import type { CheckFlags } from './check.ts';
 import { printable, UsageError } from './errors.ts';
 import { EXIT } from './exit.ts';
-import { listCommand } from './list.ts';
-import { mapleCommand } from './maple.ts';
-import { matrixCommand, type MatrixFlags } from './matrix.ts';
+import type { MatrixFlags } from './matrix.ts';
 import { STRATEGIES } from './options.ts';
-import { replayCommand, type ReplayFlags } from './replay.ts';
-import { viewCommand } from './view-command.ts';
-import { weighCommand, type WeighFlags } from './weigh.ts';
+import type { ReplayFlags } from './replay.ts';
+import type { WeighFlags } from './weigh.ts';
 import { packageVersion } from './version.ts';
 
 /**
@@ -76,7 +75,7 @@ program
   .description('list scenarios, kernel presets, behaviour switches and fault sites')
   .option('--json', 'print one JSON object')
   .addHelpText('after', examples('mmlife list', "mmlife list --json | jq '.presets[] | .name'"))
-  .action((opts: { json?: boolean }) => listCommand(opts));
+  .action(async (opts: { json?: boolean }) => (await import('./list.ts')).listCommand(opts));
 
 withRunOptions(
   program
@@ -97,7 +96,7 @@ withRunOptions(
     'mmlife check soup --time-budget 60 --progress   # cut short: exit 3, verdict incomplete',
   ))
   .action(async (scenario: string, opts: CheckFlags) => {
-    process.exitCode = await checkCommand(scenario, opts);
+    process.exitCode = await (await import('./check.ts')).checkCommand(scenario, opts);
   });
 
 withRunOptions(
@@ -116,8 +115,8 @@ withRunOptions(
     'mmlife check classic/abba --out abba.json && mmlife replay abba.json',
     "mmlife replay classic/abba --schedule 'v1:0*2.1.2'",
   ))
-  .action((target: string, opts: ReplayFlags) => {
-    process.exitCode = replayCommand(target, opts);
+  .action(async (target: string, opts: ReplayFlags) => {
+    process.exitCode = (await import('./replay.ts')).replayCommand(target, opts);
   });
 
 program
@@ -132,7 +131,7 @@ program
     'mmlife matrix --json | jq \'.cells[] | select(.status != "as-expected")\'',
   ))
   .action(async (opts: MatrixFlags) => {
-    process.exitCode = await matrixCommand(opts);
+    process.exitCode = await (await import('./matrix.ts')).matrixCommand(opts);
   });
 
 withRunOptions(
@@ -147,7 +146,7 @@ withRunOptions(
     'mmlife weigh R11 --kernel v7.0,v7.0+exit-write-lock --json',
   ))
   .action(async (scenario: string, opts: WeighFlags) => {
-    process.exitCode = await weighCommand(scenario, opts);
+    process.exitCode = await (await import('./weigh.ts')).weighCommand(scenario, opts);
   });
 
 program
@@ -155,7 +154,7 @@ program
   .description('run a maple-tree command script (format: test/data/maple-oracle/README.md); one output line per command')
   .argument('<script>', 'script file')
   .addHelpText('after', examples('mmlife maple test/data/maple-oracle/02.script | diff - test/data/maple-oracle/02.expected'))
-  .action((script: string) => mapleCommand(script));
+  .action(async (script: string) => (await import('./maple.ts')).mapleCommand(script));
 
 program
   .command('view')
@@ -164,7 +163,7 @@ program
   .option('--port <n>', 'port (default: a free one)')
   .addHelpText('after', examples('mmlife view', 'mmlife check R5 --kernel v6.12 --out r5.json; mmlife view r5.json'))
   .action(async (trace: string | undefined, opts: { port?: string }) => {
-    await viewCommand(trace, opts);
+    await (await import('./view-command.ts')).viewCommand(trace, opts);
   });
 
 try {

@@ -12,7 +12,8 @@ import type { Verdict } from '../scenarios/types.ts';
 import { UsageError } from './errors.ts';
 import { EXIT, outcomeOf } from './exit.ts';
 import type { RunRequest } from './request.ts';
-import { SCHEMA_VERSION, type MatrixCell, type MatrixReport } from './schemas.ts';
+import { SCHEMA_VERSION } from './schema-version.ts';
+import type { MatrixCell, MatrixReport } from './schemas.ts';
 import { clearProgress, PROGRESS_INTERVAL_MS, runRequests } from './run.ts';
 
 /**

@@ -4,7 +4,8 @@
  */
 import type { ExploreResult, Trace, Violation } from '../engine/api.ts';
 import { outcomeOf, STOP_TEXT } from './exit.ts';
-import { SCHEMA_VERSION, type CheckReport } from './schemas.ts';
+import { SCHEMA_VERSION } from './schema-version.ts';
+import type { CheckReport } from './schemas.ts';
 import type { Resolved, RunRequest } from './request.ts';
 import { replayCommand } from './request.ts';
 

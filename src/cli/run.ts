@@ -1,10 +1,32 @@
 /** Runs exploration requests in a worker thread, with progress on stderr and Ctrl-C. */
+import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import type { ExploreResult, Progress } from '../engine/api.ts';
-import type { RunRequest } from './request.ts';
+import { explore } from '../engine/explore.ts';
+import { resolveRequest, type RunRequest } from './request.ts';
 import { UsageError } from './errors.ts';
 
+/** How long a single check first runs on the main thread before it moves to a worker. */
+export const IN_PROCESS_SLICE_MS = 150;
+
+/**
+ * Explores @req on this thread for at most IN_PROCESS_SLICE_MS: the result if the search ended
+ * in that time, else undefined. A single check starts its worker first and runs this meanwhile:
+ * a small check is then done before the worker has even loaded (no start-up to wait for), a
+ * long one goes on in the worker, where progress and Ctrl-C work (the engine is deterministic:
+ * both run the same search). Ctrl-C during the slice ends the process as usual.
+ */
+export function exploreBriefly(req: RunRequest): ExploreResult | undefined {
+  const { program, options } = resolveRequest(req);
+  const slice = Math.min(IN_PROCESS_SLICE_MS, options.timeBudgetMs ?? Infinity);
+  const r = explore(program, { ...options, timeBudgetMs: slice, now: () => performance.now() });
+  const ownBudgetSpent = options.timeBudgetMs !== undefined && options.timeBudgetMs <= IN_PROCESS_SLICE_MS;
+  return r.stoppedBy === 'timeBudget' && !ownBudgetSpent ? undefined : r;
+}
+
 export interface RunHooks {
+  /** Aborting it terminates the workers; the run then resolves to no results. */
+  readonly signal?: AbortSignal;
   /** Called with each request's progress. */
   readonly onProgress?: (index: number, p: Progress) => void;
   /** Called as each request finishes. */
@@ -60,6 +82,7 @@ export async function runRequests(
   } finally {
     process.off('SIGINT', onSigint);
   }
+  if (hooks.signal?.aborted) return [];
   if (answered.size !== requests.length) throw new Error('an exploration worker stopped early');
   return Array.from({ length: requests.length }, (_, i) => results[i]);
 }
@@ -72,6 +95,7 @@ function runWorker(
   hooks: RunHooks & { readonly onNotRun: (index: number) => void },
 ): Promise<void> {
   const worker = new Worker(new URL('./explore-worker.js', import.meta.url), { workerData: { requests, stop, next } });
+  hooks.signal?.addEventListener('abort', () => void worker.terminate());
   return new Promise<void>((resolve, reject) => {
     worker.on('message', (m: WorkerMessage) => {
       if (m.type === 'progress') hooks.onProgress?.(m.index, m.progress);

@@ -6,9 +6,10 @@
  * changes meaning or goes away (new fields do not change it).
  */
 import { z } from 'zod';
+import { SCHEMA_VERSION } from './schema-version.ts';
 import { traceFileSchema, traceSchema, violationKindSchema } from '../engine/trace-schema.ts';
 
-export const SCHEMA_VERSION = 1;
+export { SCHEMA_VERSION };
 
 const schemaVersion = z.literal(SCHEMA_VERSION).describe('version of this JSON layout');
 const metrics = z.record(z.string(), z.number()).describe('per metric, its maximum over the executions');

@@ -14,7 +14,8 @@ import type { RunFlags } from './options.ts';
 import { runRequest } from './options.ts';
 import { resolveRequest, type RunRequest } from './request.ts';
 import { clearProgress, runRequests } from './run.ts';
-import { SCHEMA_VERSION, type WeighReport } from './schemas.ts';
+import { SCHEMA_VERSION } from './schema-version.ts';
+import type { WeighReport } from './schemas.ts';
 
 export interface WeighFlags extends RunFlags {
   readonly json?: boolean;

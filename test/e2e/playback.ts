@@ -32,6 +32,10 @@ export async function checkPlayback(page: Page, exp: Expected): Promise<string> 
   const allSteps = page.getByLabel('all steps');
   await rows.first().waitFor();
 
+  // the page opens at the race: the first step of the racing pair, when there is one
+  const raceRow = page.locator('.lanes tbody tr.race').first();
+  if ((await raceRow.count()) > 0) assert.equal(await position(page), `step ${await raceRow.getAttribute('data-i')} / ${last}`, 'opens at the race');
+
   // compact view (the default): fewer rows when there are plain reads; all steps: one row per step
   if (exp.trace.steps.some((s, i) => s.op === 'load' && i !== last)) {
     assert.ok((await rows.count()) < exp.trace.steps.length, 'the compact view leaves out plain reads');

@@ -184,6 +184,14 @@ void describe('trace viewer (Chromium)', { skip: SKIP ?? false }, () => {
       await s.page.setViewportSize({ width: 1440, height: 1000 });
       await s.page.keyboard.press('End');
       await screenshot(s.page, 'viewer-r5', 'viewer.png');
+      // 800x600: nothing leaves the screen (the inspector, the exports, "Open trace...")
+      await s.page.setViewportSize({ width: 800, height: 600 });
+      assert.ok((await s.page.evaluate<number>('document.documentElement.scrollWidth')) <= 800, 'no horizontal page scroll at 800x600');
+      for (const part of [s.page.locator('.inspector'), s.page.getByRole('group', { name: 'export' }), s.page.locator('label.button', { hasText: 'Open trace' })]) {
+        const box = await part.boundingBox();
+        assert.ok(box && box.x >= 0 && box.x + box.width <= 800 && box.y >= 0 && box.y < 600, `on screen at 800x600: ${JSON.stringify(box)}`);
+      }
+      await screenshot(s.page, 'viewer-r5-800x600');
     });
   });
 });

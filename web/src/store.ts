@@ -16,11 +16,12 @@ export const spans = computed(() => (doc.value ? lockSpans(doc.value.trace) : []
 export const race = computed(() => (doc.value ? racingPair(doc.value.trace, violating.value) : undefined));
 export const shownRows = computed(() => (doc.value ? rows(doc.value.trace, allSteps.value, race.value ?? []) : { shown: [], setupEnd: 0 }));
 
+/** Opens a trace at its race (the first step of the racing pair), or at the start without one. */
 export function openDoc(d: TraceDoc): void {
   doc.value = d;
   cursor.value = 0;
   errorText.value = null;
-  cursor.value = snap(shownRows.value.shown, 0);
+  cursor.value = snap(shownRows.value.shown, race.value?.[0] ?? 0);
 }
 
 export function showError(message: string): void {

@@ -166,6 +166,7 @@ void describe('trace viewer (Chromium)', { skip: SKIP ?? false }, () => {
 
   void test('R5 at v6.12: the uprobe registrar walks into the failed fork\'s XA_ZERO_ENTRY', { ...T, skip: findScenario('R5') === undefined ? 'R5 not registered yet' : false }, async () => {
     const req: RunRequest = { scenario: 'R5', kernel: 'v6.12', params: {} };
+    let traceText = '';
     await withViewer(undefined, async (s) => {
       await exploreInPage(s, req);
       const exp = await replayedInNode(s, req);
@@ -192,6 +193,15 @@ void describe('trace viewer (Chromium)', { skip: SKIP ?? false }, () => {
         assert.ok(box && box.x >= 0 && box.x + box.width <= 800 && box.y >= 0 && box.y < 600, `on screen at 800x600: ${JSON.stringify(box)}`);
       }
       await screenshot(s.page, 'viewer-r5-800x600');
+      traceText = await exportText(s.page, 'Trace JSON');
+    });
+    // opening that trace as a file sets the run panel to its scenario and preset
+    const file = join(scratch, 'r5.json');
+    writeFileSync(file, traceText);
+    await withViewer(file, async ({ page }) => {
+      await page.locator('.lanes tbody tr').first().waitFor();
+      assert.equal(await page.getByLabel('scenario', { exact: true }).inputValue(), 'R5');
+      assert.equal(await page.getByLabel('kernel preset').inputValue(), 'v6.12');
     });
   });
 });

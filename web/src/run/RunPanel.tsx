@@ -1,6 +1,7 @@
 /** Pick a scenario, a preset and switches; explore; list the counterexamples found. */
-import { useSignal } from '@preact/signals';
+import { useSignal, useSignalEffect } from '@preact/signals';
 import type { RunRequest } from '../../../src/cli/request.ts';
+import { doc } from '../store.ts';
 import { busy, catalogue, openCounterexample, progress, result, startExplore, stop } from './client.ts';
 
 function fmtMs(ms: number): string {
@@ -14,6 +15,16 @@ export function RunPanel() {
   const patch = useSignal('');
   /** Parameter values typed by the user (by scenario id and name); defaults otherwise. */
   const paramText = useSignal<Record<string, string>>({});
+  // Opening a trace (a file, or a counterexample found here) sets the panel to its run.
+  useSignalEffect(() => {
+    const req = doc.value?.request;
+    if (!req) return;
+    scenarioId.value = req.scenario;
+    preset.value = req.kernel ?? '';
+    patch.value = req.patch ?? '';
+    const typed = Object.entries(req.params).map(([k, v]) => [`${req.scenario}:${k}`, String(v)] as const);
+    paramText.value = { ...paramText.peek(), ...Object.fromEntries(typed) };
+  });
   if (!cat) return <div class="run muted">loading scenarios&hellip;</div>;
   const scenario = cat.scenarios.find((s) => s.id === scenarioId.value) ?? cat.scenarios[0];
   if (!scenario) return <div class="run muted">no scenarios registered</div>;

@@ -108,7 +108,7 @@ export type Op =
   | { readonly k: 'jiffies' }
   // --- local ops (no scheduling point) ---
   /** Creates a shared location with an initial value. */
-  | { readonly k: 'new'; readonly name: string; readonly init: unknown }
+  | { readonly k: 'new'; readonly name: string; readonly init: unknown; readonly render?: (v: never) => string }
   /** Creates a lock. */
   | { readonly k: 'newlock'; readonly name: string; readonly kind: LockKind }
   /** Data nondeterminism: returns 0..n-1; every value is explored. */

@@ -130,10 +130,11 @@ export function sleepUntil(until: number): Model<void> {
 /**
  * A new shared location (not a scheduling point). A name starting with `scenario:` marks a
  * scenario's own bookkeeping (a hand-off between its actors, not kernel state): the race table
- * never shows it (`--full` does).
+ * never shows it (`--full` does). @render, if given, is how traces show its values (flags by
+ * name: `MMF_HAS_UPROBES`, not 524288).
  */
-export function newLoc<T>(name: string, init: T): Model<Loc<T>> {
-  return new OneOp({ k: 'new', name, init });
+export function newLoc<T>(name: string, init: T, render?: (v: T) => string): Model<Loc<T>> {
+  return new OneOp(render === undefined ? { k: 'new', name, init } : { k: 'new', name, init, render: render });
 }
 
 export function newLock(name: string, kind: LockKind): Model<Lock> {

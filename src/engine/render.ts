@@ -43,15 +43,17 @@ function clip(s: string): string {
  * What a trace shows as a visible step's value: the value stored, "old -> new" for
  * read-modify-writes, the thread started or joined, the value read otherwise.
  */
-export function stepValue(op: Op, result: unknown, after: unknown, threadName: (tid: number) => string | undefined): string | undefined {
+export function stepValue(
+  op: Op, result: unknown, after: unknown, threadName: (tid: number) => string | undefined, render: (v: unknown) => string = renderValue,
+): string | undefined {
   switch (op.k) {
     case 'store':
-      return renderValue(op.value);
+      return render(op.value);
     case 'rmw':
     case 'cas':
       // An rmw that updated an object in place leaves no old value to show.
-      if (result === after && typeof after === 'object' && after !== null) return `now ${renderValue(after)}`;
-      return `${renderValue(result)} -> ${renderValue(after)}`;
+      if (result === after && typeof after === 'object' && after !== null) return `now ${render(after)}`;
+      return `${render(result)} -> ${render(after)}`;
     case 'acquire':
     case 'release':
       return undefined;
@@ -61,6 +63,9 @@ export function stepValue(op: Op, result: unknown, after: unknown, threadName: (
       return threadName(op.tid);
     case 'sleep_until':
       return `until ${op.until}`;
+    case 'load':
+    case 'await':
+      return render(result);
     default:
       return renderValue(result);
   }

@@ -103,6 +103,8 @@ export class Execution implements Peek {
 
   private readonly values: unknown[] = [undefined, undefined];
   private readonly objNames: string[] = ['jiffies', 'timers'];
+  /** Per location: how traces render its values (newLoc's `render`), if it has its own way. */
+  private readonly renders: (((v: unknown) => string) | undefined)[] = [];
   private readonly locks: (L.LockRec | undefined)[] = [undefined, undefined];
   private faultCalls = 0;
   private faultsUsed = 0;
@@ -371,6 +373,7 @@ export class Execution implements Peek {
           const id = this.values.length;
           this.values.push(op.init);
           this.objNames.push(op.name);
+          this.renders[id] = op.render as ((v: unknown) => string) | undefined;
           this.locks.push(undefined);
           value = { id, name: op.name } satisfies Loc<unknown>;
           break;
@@ -569,7 +572,7 @@ export class Execution implements Peek {
         ? result === QUEUED
           ? 'waits'
           : undefined
-        : stepValue(op, result, obj >= 0 ? this.values[obj] : undefined, (tid) => this.threads[tid]?.name);
+        : stepValue(op, result, obj >= 0 ? this.values[obj] : undefined, (tid) => this.threads[tid]?.name, obj >= 0 ? this.renders[obj] : undefined);
     const objName = op.k === 'awaitall' ? op.locs.map((l) => l.name).join(', ') : obj >= 0 ? this.objName(obj) : undefined;
     const step: TraceStep = {
       tid: t.tid,

@@ -21,8 +21,14 @@ import { lock_create } from '../debug/lockdep.ts';
 import { EINTR, ENOMEM } from '../include/linux/errno.ts';
 import { mm_flags_set } from '../include/linux/bitops.ts';
 import {
+  exit_state_text,
   MMF_INIT_MASK,
   MMF_OOM_SKIP,
+  mmf_text,
+  pf_text,
+  signal_flags_text,
+  sigset_text,
+  tif_text,
   type mm_struct,
   type pte_table,
   type signal_struct,
@@ -58,7 +64,7 @@ export function* allocate_mm(w: world, site: string, flags: number): Model<mm_st
     w,
     mm_users: yield* newLoc(`${name}.mm_users`, 1),
     mm_count: yield* newLoc(`${name}.mm_count`, 1),
-    flags: yield* newLoc(`${name}.flags`, flags),
+    flags: yield* newLoc(`${name}.flags`, flags, mmf_text),
     mmap_lock: yield* lock_create(w, name, 'mmap_lock', 'rwsem'),
     mm_mt: yield* newLoc(`${name}.mm_mt`, mtree_init(MM_MT_FLAGS)),
     map_count: yield* newLoc(`${name}.map_count`, 0),
@@ -237,19 +243,19 @@ export function* alloc_task(w: world, comm: string, tgid: number | null, signal:
     w,
     mm: yield* newLoc(`${name}.mm`, null),
     active_mm: yield* newLoc(`${name}.active_mm`, null),
-    flags: yield* newLoc(`${name}.flags`, 0),
-    thread_flags: yield* newLoc(`${name}.thread_flags`, 0),
+    flags: yield* newLoc(`${name}.flags`, 0, pf_text),
+    thread_flags: yield* newLoc(`${name}.thread_flags`, 0, tif_text),
     alloc_lock: yield* lock_create(w, name, 'alloc_lock', 'spinlock'),
     signal: signal ?? {
-      flags: yield* newLoc(`${name}.signal.flags`, 0),
+      flags: yield* newLoc(`${name}.signal.flags`, 0, signal_flags_text),
       oom_mm: yield* newLoc(`${name}.signal.oom_mm`, null),
       live: yield* newLoc(`${name}.signal.live`, 0),
     },
-    pending: yield* newLoc(`${name}.pending`, 0),
+    pending: yield* newLoc(`${name}.pending`, 0, sigset_text),
     frozen: yield* newLoc(`${name}.frozen`, false),
     robust_list,
     exit_mm: yield* newLoc(`${name}.exit_mm`, null),
-    exit_state: yield* newLoc(`${name}.exit_state`, 0),
+    exit_state: yield* newLoc(`${name}.exit_state`, 0, exit_state_text),
     usage: yield* newLoc(`${name}.usage`, 1),
   };
   yield* rmw(t.signal.live, (n) => n + 1);

@@ -20,14 +20,14 @@ import { lock_acquire, lock_release } from '../debug/lockdep.ts';
 import { mm_flags_clear, mm_flags_test, mm_flags_test_and_set } from '../include/linux/bitops.ts';
 import { vma_entries } from '../include/linux/mm.ts';
 import { mmap_assert_write_locked, mmap_read_trylock, mmap_read_unlock, mmap_write_lock, mmap_write_unlock } from '../include/linux/mmap_lock.ts';
-import { MMF_VM_HUGEPAGE, type mm_struct, type vm_area_struct } from '../include/linux/mm_types.ts';
+import { MMF_VM_HUGEPAGE, VM_HUGEPAGE, type mm_struct, type vm_area_struct } from '../include/linux/mm_types.ts';
 import { mmdrop, mmgrab } from '../include/linux/sched/mm.ts';
 import type { world } from '../world.ts';
 import { mm_slot_insert, mm_slot_lookup, mm_slot_next, mm_slot_remove } from './mm_slot.ts';
 import { pte_present, walk_page_range } from './pagewalk.ts';
 
 /** VM_HUGEPAGE: madvise(MADV_HUGEPAGE). Models: include/linux/mm.h */
-export const VM_HUGEPAGE = 0x20000000;
+export { VM_HUGEPAGE } from '../include/linux/mm_types.ts';
 
 /** hpage_collapse_test_exit(): the mm's users are gone. Models: mm/khugepaged.c */
 export function* hpage_collapse_test_exit(mm: mm_struct): Model<boolean> {

@@ -23,14 +23,14 @@ import { mm_flags_clear, mm_flags_set, mm_flags_test } from '../include/linux/bi
 import { ENOMEM } from '../include/linux/errno.ts';
 import { vma_entries } from '../include/linux/mm.ts';
 import { mmap_assert_write_locked, mmap_read_lock, mmap_read_unlock, mmap_write_lock, mmap_write_unlock } from '../include/linux/mmap_lock.ts';
-import { MMF_VM_MERGEABLE, type mm_struct, type vm_area_struct } from '../include/linux/mm_types.ts';
+import { MMF_VM_MERGEABLE, VM_MERGEABLE, type mm_struct, type vm_area_struct } from '../include/linux/mm_types.ts';
 import { mmdrop, mmgrab } from '../include/linux/sched/mm.ts';
 import type { world } from '../world.ts';
 import { mm_slot_insert, mm_slot_lookup, mm_slot_next, mm_slot_remove } from './mm_slot.ts';
 import { pte_present, walk_page_range } from './pagewalk.ts';
 
-/** VM_MERGEABLE: the VMA was madvise(MADV_MERGEABLE)d (CUSTOMISED bit, see the header). */
-export const VM_MERGEABLE = 1 << 28;
+/** VM_MERGEABLE: the VMA was madvise(MADV_MERGEABLE)d (CUSTOMISED bit, see the header; declared in mm_types.ts). */
+export { VM_MERGEABLE } from '../include/linux/mm_types.ts';
 
 /** ksm_test_exit(): the mm's users are gone (exit_mmap may be running or done). */
 export function* ksm_test_exit(mm: mm_struct): Model<boolean> {

@@ -8,7 +8,7 @@ import type { Model } from '../../engine/op.ts';
 import { ModelViolation } from '../../engine/op.ts';
 import { fault, kfn, load, newLoc, store } from '../../engine/prims.ts';
 import type { anon_vma, anon_vma_chain, file, mm_struct, vm_area_struct } from '../include/linux/mm_types.ts';
-import { VM_POISON } from '../include/linux/mm_types.ts';
+import { VM_POISON, vm_flags_text } from '../include/linux/mm_types.ts';
 import { new_name } from '../world.ts';
 
 export interface vma_desc {
@@ -29,7 +29,7 @@ function* new_vma(mm: mm_struct, d: vma_desc, av: anon_vma | null): Model<vm_are
     vm_mm: mm,
     vm_pgoff: d.pgoff,
     vm_file: d.file,
-    vm_flags: yield* newLoc(`${name}.vm_flags`, d.flags),
+    vm_flags: yield* newLoc(`${name}.vm_flags`, d.flags, vm_flags_text),
     anon_vma: yield* newLoc<anon_vma | null>(`${name}.anon_vma`, av),
     anon_vma_chain: yield* newLoc<readonly anon_vma_chain[]>(`${name}.anon_vma_chain`, []),
     vm_lock_seq: yield* newLoc(`${name}.vm_lock_seq`, 0),

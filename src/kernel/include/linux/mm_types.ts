@@ -80,6 +80,10 @@ export const VM_ACCOUNT = 0x100000;
 export const VM_HUGETLB = 0x400000;
 export const VM_WIPEONFORK = 0x2000000;
 export const VM_LOCKONFAULT = 0x80000;
+/** madvise(MADV_MERGEABLE): KSM may merge the VMA's pages (mm/ksm.c). */
+export const VM_MERGEABLE = 1 << 28;
+/** madvise(MADV_HUGEPAGE) (mm/khugepaged.c, mm/huge_memory.c). */
+export const VM_HUGEPAGE = 0x20000000;
 export const VM_LOCKED_MASK = VM_LOCKED | VM_LOCKONFAULT;
 /** Model-only: the value a freed VMA's vm_flags holds (KASAN poison). */
 export const VM_POISON = -1;
@@ -93,6 +97,44 @@ export const SIGNAL_GROUP_EXIT = 0x4;
 export const SIGKILL = 9;
 /** SIGTERM: only to show that the expedite flag is refused with another signal. */
 export const SIGTERM = 15;
+
+// ---- values by name, for traces (newLoc's render) ---------------------------------------------
+
+/** The set bits of @v named by @names (mask -> name), e.g. "VM_READ|VM_WRITE"; "0" for none. */
+function mask_text(v: number, names: readonly (readonly [number, string])[]): string {
+  if (v === 0) return '0';
+  let rest = v;
+  const out: string[] = [];
+  for (const [mask, name] of names) {
+    if ((rest & mask) === mask) {
+      out.push(name);
+      rest &= ~mask;
+    }
+  }
+  if (rest !== 0) out.push(`0x${(rest >>> 0).toString(16)}`);
+  return out.join('|');
+}
+
+const MMF_MASKS = Object.entries(MMF_NAMES).map(([bit, name]) => [1 << Number(bit), name] as const);
+const VM_MASKS = [
+  [VM_READ, 'VM_READ'], [VM_WRITE, 'VM_WRITE'], [VM_EXEC, 'VM_EXEC'], [VM_SHARED, 'VM_SHARED'],
+  [VM_MAYWRITE, 'VM_MAYWRITE'], [VM_PFNMAP, 'VM_PFNMAP'], [VM_LOCKED, 'VM_LOCKED'], [VM_DONTCOPY, 'VM_DONTCOPY'],
+  [VM_LOCKONFAULT, 'VM_LOCKONFAULT'], [VM_ACCOUNT, 'VM_ACCOUNT'], [VM_HUGETLB, 'VM_HUGETLB'], [VM_WIPEONFORK, 'VM_WIPEONFORK'],
+  [VM_MERGEABLE, 'VM_MERGEABLE'], [VM_HUGEPAGE, 'VM_HUGEPAGE'],
+] as const;
+
+/** mm->flags as MMF_ names. */
+export const mmf_text = (v: number): string => mask_text(v, MMF_MASKS);
+/** vma->vm_flags as VM_ names (a freed VMA's poison as such). */
+export const vm_flags_text = (v: number): string => (v === VM_POISON ? 'POISON (freed)' : mask_text(v, VM_MASKS));
+/** task->flags as PF_ names. */
+export const pf_text = (v: number): string => mask_text(v, [[PF_EXITING, 'PF_EXITING'], [PF_KTHREAD, 'PF_KTHREAD']]);
+/** thread_info flags as TIF_ names. */
+export const tif_text = (v: number): string => mask_text(v, [[TIF_MEMDIE, 'TIF_MEMDIE']]);
+/** signal->flags as SIGNAL_ names. */
+export const signal_flags_text = (v: number): string => mask_text(v, [[SIGNAL_GROUP_EXIT, 'SIGNAL_GROUP_EXIT']]);
+/** A pending-signal mask by signal name. */
+export const sigset_text = (v: number): string => mask_text(v, [[1 << SIGKILL, 'SIGKILL'], [1 << SIGTERM, 'SIGTERM']]);
 
 // ---- objects -------------------------------------------------------------------------------
 
@@ -298,3 +340,6 @@ export interface task_struct {
 
 export const EXIT_ZOMBIE = 0x20;
 export const EXIT_DEAD = 0x10;
+/** task->exit_state by name. */
+export const exit_state_text = (v: number): string =>
+  v === EXIT_ZOMBIE ? 'EXIT_ZOMBIE' : v === EXIT_DEAD ? 'EXIT_DEAD' : v === -1 ? 'never attached' : String(v);

@@ -67,6 +67,19 @@ export async function checkPlayback(page: Page, exp: Expected): Promise<string> 
   await page.keyboard.press('ArrowRight');
   assert.equal(await position(page), `step ${await rows.nth(1).getAttribute('data-i')} / ${last}`);
 
+  // the step filter: only rows whose text has it (and the violating step), then all again
+  const before = await rows.count();
+  const word = exp.trace.steps.find((st, i) => i > 0 && i < last && st.stack.length > 0)?.stack.at(-1);
+  if (word !== undefined) {
+    await page.getByLabel('filter steps').fill(word);
+    const n = await rows.count();
+    assert.ok(n >= 1 && n < before, `filter '${word}': ${n} of ${before} rows`);
+    for (let k = 0; k < n - 1; k++) assert.ok((await rows.nth(k).innerText()).includes(word), `row ${k} has '${word}'`);
+    await page.getByLabel('filter steps').fill('');
+    assert.equal(await rows.count(), before);
+    await page.locator('body').click({ position: { x: 1, y: 1 } }); // keys go to the page again
+  }
+
   // the violating step: highlighted, with the oops text in the inspector
   await page.keyboard.press('End');
   assert.equal(await position(page), `step ${last} / ${last}`);

@@ -1,6 +1,6 @@
 /** Step controls: first / back / forward / last, a slider, and the keys ←/→, Home/End. */
 import { useEffect } from 'preact/hooks';
-import { allSteps, cursor, doc, goTo, move, race, shownRows, toggleAllSteps, violating } from '../store.ts';
+import { allSteps, cursor, doc, filterText, goTo, move, race, setFilter, shownRows, toggleAllSteps, violating } from '../store.ts';
 
 const FIRST = 'M2 1h2v10H2zM11 1v10L5 6z';
 const PREV = 'M9 1v10L3 6z';
@@ -83,8 +83,16 @@ export function Scrubber() {
       )}
       <label class="all-steps" title="every step, or the compact view: setup in one row, plain reads left out (as the CLI's table)">
         <input type="checkbox" checked={allSteps.value} onChange={toggleAllSteps} /> all steps
-        {!allSteps.value && <span class="muted"> ({shownRows.value.shown.length} of {n} shown)</span>}
+        {(!allSteps.value || filterText.value !== '') && <span class="muted"> ({shownRows.value.shown.length} of {n} shown)</span>}
       </label>
+      <input
+        type="search"
+        class="filter"
+        aria-label="filter steps"
+        placeholder="filter: function, object, value"
+        value={filterText.value}
+        onInput={(e) => setFilter((e.target as HTMLInputElement).value)}
+      />
       <span class="legend" aria-hidden="true">
         <i class="lg-held" /> lock held <i class="lg-wait" /> waiting <i class="lg-race" /> racing pair <i class="lg-bad" /> violation
       </span>

@@ -207,6 +207,9 @@ void test('weigh R10: v7.0 and every proposal side by side, every execution expl
     assert.equal(row(p).metrics['pages_held_at_kill_return']?.max, 0, `${p}: reaped when the call returns`);
   }
   assert.ok(j.metrics['pages_held_at_kill_return']);
+  // the write-locked teardown puts exit_mmap() (and its locks) back on V's own exit path
+  const locks = (p: string): number => row(p).metrics['exit_lock_acquisitions']!.max;
+  assert.ok(locks('v7.0+exit-write-lock') > locks('v7.0'), `${locks('v7.0+exit-write-lock')} vs ${locks('v7.0')}`);
   const text = await mmlife('weigh', 'R10', '--kernel', 'v7.0,v7.0+expedite');
   assert.match(text.stdout, /^v7\.0 +violation in \d+ +scenario-bound +400 /m);
   assert.match(text.stdout, /^v7\.0\+expedite +pass /m);

@@ -38,7 +38,7 @@ export function kernel_program(cfg: KernelConfig, setup: (w: world) => Model<voi
     mainName: 'main',
     main: function* () {
       w = yield* world_init(cfg, opts.world);
-      yield* run_as(w, { name: 'main', task: null, held: [] }, setup(w));
+      yield* run_as(w, { name: 'main', task: null, held: [], acquired: 0 }, setup(w));
     },
     atEnd: (peek) => {
       if (!w) throw new ModelViolation('assertion', 'kernel_program: world not initialised');
@@ -66,7 +66,7 @@ export function* without_faults<T>(body: Model<T>): Model<T> {
 
 /** Runs @body as task @t on the current model CPU (setup steps "as" a process). */
 export function as_task<T>(w: world, t: task_struct, body: Model<T>): Model<T> {
-  return run_as(w, { name: t.name, task: t, held: [] }, body);
+  return run_as(w, { name: t.name, task: t, held: [], acquired: 0 }, body);
 }
 
 /**

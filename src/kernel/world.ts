@@ -32,6 +32,8 @@ export interface cpu_ctx {
   readonly name: string;
   readonly task: task_struct | null;
   readonly held: held_lock[];
+  /** Locks taken on this CPU so far (model-only: a scenario's metric of a path's locking). */
+  acquired: number;
 }
 
 /** Model-only registry of every object created, for the end-of-execution audit and snapshots. */
@@ -175,7 +177,7 @@ export function run_as<T>(w: world, ctx: cpu_ctx, body: Model<T>): Model<T> {
 
 /** A thread body for `task` (or a kernel worker when task is null) running `body`. */
 export function task_thread(w: world, name: string, task: task_struct | null, body: () => Model<void>): ThreadBody {
-  return () => run_as(w, { name, task, held: [] }, body());
+  return () => run_as(w, { name, task, held: [], acquired: 0 }, body());
 }
 
 /**

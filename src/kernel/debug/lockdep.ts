@@ -79,6 +79,7 @@ export function* lock_acquire(w: world, lock: Lock, mode: LockMode = 'write', su
   check_order(w, cls, mode, lock);
   yield* acquire(lock, mode);
   this_cpu(w).held.push({ lock, cls, mode });
+  this_cpu(w).acquired++;
 }
 
 /**
@@ -95,6 +96,7 @@ export function* lock_acquire_killable(w: world, lock: Lock, mode: LockMode, int
     yield* acquire(lock, mode);
   }
   this_cpu(w).held.push({ lock, cls, mode });
+  this_cpu(w).acquired++;
   return true;
 }
 
@@ -106,7 +108,10 @@ export function* lock_acquire_killable(w: world, lock: Lock, mode: LockMode, int
 export function* lock_tryacquire(w: world, lock: Lock, mode: LockMode = 'write'): Model<boolean> {
   const cls = class_of(w, lock, 0);
   const ok = yield* tryAcquire(lock, mode);
-  if (ok) this_cpu(w).held.push({ lock, cls, mode });
+  if (ok) {
+    this_cpu(w).held.push({ lock, cls, mode });
+    this_cpu(w).acquired++;
+  }
   return ok;
 }
 

@@ -26,6 +26,7 @@ import { pidfd_open, pidfd_send_signal, type pidfd } from '../../kernel/kernel/p
 import { PIDFD_SIGNAL_PROCESS_GROUP_EXPEDITE } from '../../kernel/mm/oom_expedite.ts';
 import { ENOSYS, PROCESS_MRELEASE_REAP_KILL, process_mrelease } from '../../kernel/mm/process_mrelease.ts';
 import { as_task, exec_process, kernel_program } from '../../kernel/program.ts';
+import { this_cpu, type world } from '../../kernel/world.ts';
 import type { Scenario } from '../types.ts';
 import { boot_init, mm_of, pages_held, process_with_memory, run_actors, victim_body } from './common.ts';
 
@@ -105,6 +106,20 @@ function* check_esrch(ret: number, V: task_struct, mm: mm_struct): Model<void> {
 /** Which /proc reader stalls beside LMKD: cmdline (R10: get_task_mm, no lock held in the stall) or maps (the read lock held in show_map). */
 type reader = 'cmdline' | 'maps';
 
+/**
+ * V's thread from the kill to the end of its exit, counting the locks its own CPU takes on the
+ * way (metric exit_lock_acquisitions: exit_mm(), and exit_mmap() when it runs here; what a
+ * proposal adds to the exit path).
+ */
+function exit_counting_locks(w: world, V: task_struct): () => Model<void> {
+  return function* () {
+    const cpu = this_cpu(w);
+    const before = cpu.acquired;
+    yield* victim_body(V, false)();
+    yield* metric('exit_lock_acquisitions', cpu.acquired - before);
+  };
+}
+
 function build(kernel: KernelConfig, reader: reader = 'cmdline') {
   return () =>
     kernel_program(kernel, function* (w) {
@@ -117,7 +132,7 @@ function build(kernel: KernelConfig, reader: reader = 'cmdline') {
       const stalled = yield* newLoc('scenario:reader_stalled', false);
       const handoff = yield* newLoc('scenario:lmkd_handoff', 0);
       yield* run_actors(w, [
-        { cpu: 'V', task: V, body: victim_body(V, false) },
+        { cpu: 'V', task: V, body: exit_counting_locks(w, V) },
         {
           cpu: 'lmkd',
           task: L,
@@ -158,6 +173,7 @@ export const R10: Scenario = {
     pages_held_at_esrch: 'pages still mapped when it returned -ESRCH',
     pages_held_at_kill_return: "pages still mapped when the killer's kill-and-reap call returned",
     pages_held_after_exit: "pages still mapped after V's last thread exited (nobody reaps them)",
+    exit_lock_acquisitions: "locks V's own CPU took from the kill to the end of its exit (exit_mm, and exit_mmap when it runs there)",
   },
 };
 

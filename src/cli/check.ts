@@ -1,4 +1,5 @@
 /** `mmlife check <scenario>`: explore, print the verdict; exit 0 pass, 1 violation, 3 incomplete (exit.ts). */
+import type { ExploreResult } from '../engine/api.ts';
 import { EXIT, exitStatusFor } from './exit.ts';
 import type { RunFlags } from './options.ts';
 import { runRequest } from './options.ts';
@@ -24,7 +25,14 @@ export async function checkCommand(scenarioName: string, flags: CheckFlags): Pro
   const progress = progressLine(resolved.scenario.id, flags.progress ?? false);
   const quick = new AbortController();
   const inWorker = runRequests([req], { signal: quick.signal, ...(progress && { onProgress: (_i, p) => progress(p) }) });
-  let result = flags.progress ? undefined : exploreBriefly(req);
+  let result: ExploreResult | undefined;
+  try {
+    result = flags.progress ? undefined : exploreBriefly(req);
+  } catch (e) {
+    quick.abort(); // never leave the worker running behind an error
+    await inWorker.catch(() => []);
+    throw e;
+  }
   if (result) quick.abort();
   const [fromWorker] = await inWorker;
   result ??= fromWorker;

@@ -14,7 +14,7 @@ export const IN_PROCESS_SLICE_MS = 150;
  * in that time, else undefined. A single check starts its worker first and runs this meanwhile:
  * a small check is then done before the worker has even loaded (no start-up to wait for), a
  * long one goes on in the worker, where progress and Ctrl-C work (the engine is deterministic:
- * both run the same search). Ctrl-C during the slice ends the process as usual.
+ * both run the same search). A Ctrl-C during the slice takes effect when the slice ends.
  */
 export function exploreBriefly(req: RunRequest): ExploreResult | undefined {
   const { program, options } = resolveRequest(req);

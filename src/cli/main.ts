@@ -141,6 +141,7 @@ withRunOptions(
     .argument('<scenario>', 'scenario id or name (mmlife list)'),
 )
   .option('--json', 'print one JSON object')
+  .option('--progress', 'a progress line every 5 s on stderr, also when it is not a terminal')
   .addHelpText('after', examples(
     'mmlife weigh R10                               # v7.0 and the four proposals',
     'mmlife weigh R11 --kernel v7.0,v7.0+exit-write-lock --json',

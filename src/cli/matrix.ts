@@ -4,7 +4,6 @@
  * every cell is as expected, 1 if one is not, 3 if none is wrong but some were cut short or not
  * run (Ctrl-C).
  */
-import { availableParallelism } from 'node:os';
 import type { ExploreResult } from '../engine/api.ts';
 import { presets } from '../kernel/config.ts';
 import { scenarios } from '../scenarios/index.ts';
@@ -14,7 +13,7 @@ import { EXIT, outcomeOf } from './exit.ts';
 import type { RunRequest } from './request.ts';
 import { SCHEMA_VERSION } from './schema-version.ts';
 import type { MatrixCell, MatrixReport } from './schemas.ts';
-import { clearProgress, PROGRESS_INTERVAL_MS, runRequests } from './run.ts';
+import { runCounted } from './run.ts';
 
 /**
  * A cell against its expectation: 'incomplete' (cut short, nothing found) and 'not-run'
@@ -47,31 +46,7 @@ export function matrixRequests(only?: readonly string[]): RunRequest[] {
 export async function runMatrix(flags: MatrixFlags): Promise<{ cells: MatrixCell[]; ok: boolean }> {
   const only = flags.only?.split(',').map((s) => s.trim()).filter(Boolean);
   const requests = matrixRequests(only);
-  const tty = process.stderr.isTTY && !flags.json && !flags.progress;
-  let finished = 0;
-  const started = Date.now();
-  // --progress: a line every few seconds, also when stderr is a file or a pipe (CI logs).
-  const ticker = flags.progress
-    ? setInterval(() => {
-      process.stderr.write(`progress matrix: ${finished}/${requests.length} cells, ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
-    }, PROGRESS_INTERVAL_MS)
-    : undefined;
-  let results: (ExploreResult | undefined)[];
-  try {
-    results = await runRequests(
-      requests,
-      {
-        onResult: () => {
-          finished++;
-          if (tty) process.stderr.write(`\rmatrix: ${finished}/${requests.length} cells`);
-        },
-      },
-      availableParallelism(),
-    );
-  } finally {
-    clearInterval(ticker);
-  }
-  if (tty) clearProgress();
+  const results = await runCounted('matrix', 'cells', requests, { quiet: flags.json ?? false, log: flags.progress ?? false });
   const cells = requests.map((req, i) => matrixCell(req, results[i]));
   return { cells, ok: cells.every((c) => c.asExpected) };
 }

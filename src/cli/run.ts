@@ -1,4 +1,5 @@
 /** Runs exploration requests in a worker thread, with progress on stderr and Ctrl-C. */
+import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import type { ExploreResult, Progress } from '../engine/api.ts';
@@ -110,6 +111,35 @@ function runWorker(
     worker.on('error', reject);
     worker.on('exit', () => resolve());
   });
+}
+
+/**
+ * Runs many requests on every core with a count of finished ones on stderr: redrawn in place on
+ * a terminal (unless @quiet), or with @log (--progress) a line every PROGRESS_INTERVAL_MS, also
+ * when stderr is a file or a pipe (CI logs). @what names them ('cells', 'presets').
+ */
+export async function runCounted(
+  label: string, what: string, requests: readonly RunRequest[], opts: { readonly log?: boolean; readonly quiet?: boolean },
+): Promise<(ExploreResult | undefined)[]> {
+  const tty = process.stderr.isTTY && !opts.quiet && !opts.log;
+  let finished = 0;
+  const started = Date.now();
+  const ticker = opts.log
+    ? setInterval(() => {
+      process.stderr.write(`progress ${label}: ${finished}/${requests.length} ${what}, ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+    }, PROGRESS_INTERVAL_MS)
+    : undefined;
+  try {
+    return await runRequests(requests, {
+      onResult: () => {
+        finished++;
+        if (tty) process.stderr.write(`\r${label}: ${finished}/${requests.length} ${what}`);
+      },
+    }, availableParallelism());
+  } finally {
+    clearInterval(ticker);
+    if (tty) clearProgress();
+  }
 }
 
 /** How often `--progress` prints a line (as TLC does, but more often: runs here are shorter). */

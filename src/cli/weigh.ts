@@ -5,7 +5,6 @@
  * and each metric's worst case with the number of executions where it was above 0. The
  * proposals weighed side by side (seed 002's debate).
  */
-import { availableParallelism } from 'node:os';
 import type { ExploreResult } from '../engine/api.ts';
 import { DEFAULT_PRESET, presetKind, presets } from '../kernel/config.ts';
 import { UsageError, suggest } from './errors.ts';
@@ -13,12 +12,13 @@ import { EXIT, outcomeOf, STOP_TEXT } from './exit.ts';
 import type { RunFlags } from './options.ts';
 import { runRequest } from './options.ts';
 import { resolveRequest, type RunRequest } from './request.ts';
-import { clearProgress, runRequests } from './run.ts';
+import { runCounted } from './run.ts';
 import { SCHEMA_VERSION } from './schema-version.ts';
 import type { WeighReport } from './schemas.ts';
 
 export interface WeighFlags extends RunFlags {
   readonly json?: boolean;
+  readonly progress?: boolean;
 }
 
 /** v7.0 and every proposal, or the --kernel list. */
@@ -39,15 +39,7 @@ export async function runWeigh(scenario: string, flags: WeighFlags): Promise<Wei
   const resolved = requests.map((r) => resolveRequest(r)); // refuses bad input before any work
   const first = resolved[0]!;
   if (!first.kernel) throw new UsageError(`scenario ${first.scenario.id} does not model the kernel: there is nothing to weigh`);
-  const tty = process.stderr.isTTY && !flags.json;
-  let done = 0;
-  const results = await runRequests(requests, {
-    onResult: () => {
-      done++;
-      if (tty) process.stderr.write(`\rweigh: ${done}/${requests.length} presets`);
-    },
-  }, availableParallelism());
-  if (tty) clearProgress();
+  const results = await runCounted('weigh', 'presets', requests, { quiet: flags.json ?? false, log: flags.progress ?? false });
   const s = first.scenario;
   const rows = kernels.map((preset, i) => weighRow(preset, results[i], resolved[i]!.scenario.options ?? {}, resolved[i]!.options));
   // The scenario's documented metrics first, in its order; then any other one recorded.

@@ -22,7 +22,8 @@ export interface RunFlags {
   readonly schedule?: string;
 }
 
-function int(flag: string, value: string | undefined, { min, max }: Range): number | undefined {
+/** A flag's whole-number value in its range, or undefined if absent; a UsageError otherwise. */
+export function wholeNumber(flag: string, value: string | undefined, { min, max }: Range): number | undefined {
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
     throw new UsageError(`--${flag} takes a whole number from ${min} to ${max.toLocaleString('en-US')}, not '${value}'`);
@@ -54,13 +55,13 @@ export function runRequest(scenario: string, f: RunFlags): RunRequest {
     kernel: f.kernel,
     patch: f.patch,
     strategy: f.strategy,
-    maxExecutions: int('max-executions', f.maxExecutions, OPTION_LIMITS.maxExecutions),
-    maxSteps: int('max-steps', f.maxSteps, OPTION_LIMITS.maxSteps),
+    maxExecutions: wholeNumber('max-executions', f.maxExecutions, OPTION_LIMITS.maxExecutions),
+    maxSteps: wholeNumber('max-steps', f.maxSteps, OPTION_LIMITS.maxSteps),
     timeBudgetMs: seconds('time-budget', f.timeBudget),
-    preemptionBound: int('preemption-bound', f.preemptionBound, OPTION_LIMITS.preemptionBound),
-    seed: int('seed', f.seed, OPTION_LIMITS.seed),
-    pctDepth: int('pct-depth', f.pctDepth, OPTION_LIMITS.pctDepth),
-    maxFaults: int('faults', f.faults, OPTION_LIMITS.maxFaults),
+    preemptionBound: wholeNumber('preemption-bound', f.preemptionBound, OPTION_LIMITS.preemptionBound),
+    seed: wholeNumber('seed', f.seed, OPTION_LIMITS.seed),
+    pctDepth: wholeNumber('pct-depth', f.pctDepth, OPTION_LIMITS.pctDepth),
+    maxFaults: wholeNumber('faults', f.faults, OPTION_LIMITS.maxFaults),
     faultSites: f.faultSites?.split(',').map((s) => s.trim()).filter(Boolean),
     schedule: f.schedule,
   };

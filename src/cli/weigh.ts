@@ -7,7 +7,7 @@
  */
 import type { ExploreResult } from '../engine/api.ts';
 import { DEFAULT_PRESET, presetKind, presets } from '../kernel/config.ts';
-import { UsageError, suggest } from './errors.ts';
+import { UsageError } from './errors.ts';
 import { EXIT, outcomeOf, STOP_TEXT } from './exit.ts';
 import type { RunFlags } from './options.ts';
 import { runRequest } from './options.ts';
@@ -21,14 +21,11 @@ export interface WeighFlags extends RunFlags {
   readonly progress?: boolean;
 }
 
-/** v7.0 and every proposal, or the --kernel list. */
+/** v7.0 and every proposal, or the --kernel list (each name is checked when its request resolves). */
 export function weighPresets(list?: string): string[] {
   if (list === undefined) return [DEFAULT_PRESET, ...presets.filter((p) => presetKind(p) === 'proposal')];
   const chosen = list.split(',').map((s) => s.trim()).filter(Boolean);
   if (chosen.length === 0) throw new UsageError('--kernel needs at least one preset');
-  for (const p of chosen) {
-    if (!presets.includes(p)) throw new UsageError(`unknown kernel preset '${p}'${suggest(p, presets)}; 'mmlife list' shows them`);
-  }
   return chosen;
 }
 

@@ -85,7 +85,7 @@ export function exploreDpor(s: Session): boolean {
   const hb = new HbRecorder();
   const budget = s.options.wakeupBudget ?? DEFAULT_WAKEUP_BUDGET;
   let bounded = budget <= 0; // past the budget: reversals are inserted as source sets
-  const frontier = { nodes: 0 }; // wakeup-tree nodes left to explore
+  let frontier = 0; // wakeup-tree nodes left to explore
   const root = { tv: [] as number[], tc: [] as number[] };
 
   // Decider state for the step being run.
@@ -144,7 +144,7 @@ export function exploreDpor(s: Session): boolean {
           const w = node.wut.shift();
           if (w !== undefined) {
             node.cur = w;
-            frontier.nodes--;
+            frontier--;
           }
           else {
             const lane = pickFresh(node, s.actors, n, pos > 0 ? stack[pos - 1]!.cur!.ev.lane : -1);
@@ -190,29 +190,29 @@ export function exploreDpor(s: Session): boolean {
         // an exact count now and then: a blocked execution may leave nodes behind the stack
         let size = 0;
         for (const nd of stack) size += wakeupSize(nd.wut);
-        frontier.nodes = size;
+        frontier = size;
       }
-      s.frontier = frontier.nodes;
+      s.frontier = frontier;
       // Once past the budget, for good: the two insertion rules must not alternate (a
       // sleeping weak initial covers a reversal only if every earlier one went in whole).
-      if (frontier.nodes > budget) bounded = true;
+      if (frontier > budget) bounded = true;
 
       // Reverse the races whose later event is new in this execution. Races seen before
       // come back with other decisions in their reversal when steps made data decisions,
       // so then every race is reversed again (the wakeup trees drop what is covered).
-      frontier.nodes += reverseRaces(hb, stack, 0, hb.decLen > 0 ? 0 : firstNew, bounded);
+      frontier += reverseRaces(hb, stack, 0, hb.decLen > 0 ? 0 : firstNew, bounded);
       if (!blocked && exec.violation !== null) {
         // Threads that never got to run their next step: it races too.
         for (const t of exec.threads) {
           if (t.done) continue;
           const from = hb.races;
           hb.pendingRaces(exec, t.tid);
-          frontier.nodes += reverseRaces(hb, stack, from, 0, bounded);
+          frontier += reverseRaces(hb, stack, from, 0, bounded);
         }
         if (exec.usesTime && exec.nextDeadline() >= 0) {
           const from = hb.races;
           hb.pendingRaces(exec, TICK);
-          frontier.nodes += reverseRaces(hb, stack, from, 0, bounded);
+          frontier += reverseRaces(hb, stack, from, 0, bounded);
         }
       }
 

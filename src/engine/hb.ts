@@ -458,7 +458,7 @@ export class HbRecorder {
   event(j: number, fresh: boolean): Ev {
     if (!fresh) {
       // One shared descriptor per step of this execution: every wakeup sequence that contains
-      // the step points at it (events are immutable), which halves the wakeup trees' memory.
+      // the step points at it (events are immutable) instead of holding a copy.
       const cached = this.evCache[j];
       if (cached !== undefined) return cached;
       return (this.evCache[j] = this.describe(j, false));

@@ -239,36 +239,39 @@ function wrap(text: string, first: number, rest: number): string[] {
   return out;
 }
 
+/**
+ * The columns' widths within @width (0: unlimited): what each needs in full if that fits; else
+ * each first gets what it @need s (its words are not cut), or equal shares when even that does
+ * not fit, and the room left is shared out equally, none beyond its full width.
+ */
+function columnWidths(cols: readonly number[], full: ReadonlyMap<number, number>, need: ReadonlyMap<number, number>, width: number): Map<number, number> {
+  const sum = (m: ReadonlyMap<number, number>): number => [...m.values()].reduce((a, b) => a + b, 0);
+  const room = width - GAP * (cols.length - 1);
+  if (width <= 0 || sum(full) <= room) return new Map(full);
+  const widths = new Map(cols.map((c) => [c, Math.min(full.get(c)!, need.get(c)!)]));
+  if (sum(widths) > room) for (const c of cols) widths.set(c, Math.floor(room / cols.length));
+  let spare = room - sum(widths);
+  for (let open = cols.filter((c) => widths.get(c)! < full.get(c)!); spare > 0 && open.length > 0; open = open.filter((c) => widths.get(c)! < full.get(c)!)) {
+    const share = Math.max(1, Math.floor(spare / open.length));
+    for (const c of open) {
+      const add = Math.min(share, full.get(c)! - widths.get(c)!, spare);
+      widths.set(c, widths.get(c)! + add);
+      spare -= add;
+    }
+  }
+  return widths;
+}
+
 /** Lays the lines out in columns; returns the table's text lines. */
 function layout(trace: Trace, lines: readonly Line[], width: number): string[] {
   const cols = [...new Set(lines.map((l) => l.col))].sort((a, b) => a - b);
   if (cols.length === 0) return [];
   const header = (c: number): string => cpuHeader(trace, c);
   const natural = new Map(cols.map((c) => [c, Math.max(header(c).length, ...lines.filter((l) => l.col === c).map((l) => 2 * l.indent + l.text.length))]));
-  const total = [...natural.values()].reduce((a, b) => a + b, 0) + GAP * (cols.length - 1);
-  // Too wide: the columns share the width equally (a narrow one gives its spare room away).
-  const widths = new Map<number, number>();
-  if (width <= 0 || total <= width) for (const c of cols) widths.set(c, natural.get(c)!);
-  else {
-    // Each column first gets room for its longest word at its indentation (identifiers are not
-    // cut), then the rest of the width is shared equally, none beyond what it needs.
-    const room = width - GAP * (cols.length - 1);
-    const need = (c: number): number => Math.max(header(c).length > 12 ? 12 : header(c).length,
-      ...lines.filter((l) => l.col === c).map((l) => 2 * l.indent + 2 + Math.max(...l.text.split(' ').map((x) => x.length))));
-    for (const c of cols) widths.set(c, Math.min(natural.get(c)!, need(c)));
-    if ([...widths.values()].reduce((a, b) => a + b, 0) > room) {
-      for (const c of cols) widths.set(c, Math.floor(room / cols.length)); // no room for that: equal shares
-    }
-    let spare = room - [...widths.values()].reduce((a, b) => a + b, 0);
-    for (let open = cols.filter((c) => widths.get(c)! < natural.get(c)!); spare > 0 && open.length > 0; open = open.filter((c) => widths.get(c)! < natural.get(c)!)) {
-      const share = Math.max(1, Math.floor(spare / open.length));
-      for (const c of open) {
-        const add = Math.min(share, natural.get(c)! - widths.get(c)!, spare);
-        widths.set(c, widths.get(c)! + add);
-        spare -= add;
-      }
-    }
-  }
+  // the least a column can take: its heading (up to 12) and its longest word at its indentation
+  const need = new Map(cols.map((c) => [c, Math.max(Math.min(12, header(c).length),
+    ...lines.filter((l) => l.col === c).map((l) => 2 * l.indent + SLACK + Math.max(...l.text.split(' ').map((x) => x.length))))]));
+  const widths = columnWidths(cols, natural, need, width);
   const row = (cells: ReadonlyMap<number, string>): string => columnRow(cols, widths, GAP, cells);
   const out = [row(new Map(cols.map((c) => [c, header(c).slice(0, widths.get(c))])))];
   for (const l of lines) {

@@ -85,10 +85,14 @@ export class Session {
    * a big program) still stops on Ctrl-C and at the time budget; a cut execution is not counted.
    */
   cutMidExecution(steps: number): boolean {
-    if ((steps & 0xffff) !== 0xffff) return false;
+    return (steps & 0xffff) === 0xffff && this.interrupted(this.options.now?.());
+  }
+
+  /** Ctrl-C, or the time budget at time @t (if given): sets stoppedBy; true if the run must stop. */
+  private interrupted(t: number | undefined): boolean {
     const o = this.options;
     if (o.shouldStop?.() === true) this.stoppedBy = 'shouldStop';
-    else if (o.now !== undefined && o.timeBudgetMs !== undefined && o.now() - this.started >= o.timeBudgetMs) this.stoppedBy = 'timeBudget';
+    else if (t !== undefined && o.timeBudgetMs !== undefined && t - this.started >= o.timeBudgetMs) this.stoppedBy = 'timeBudget';
     return this.stoppedBy !== undefined;
   }
 
@@ -141,20 +145,12 @@ export class Session {
       this.stoppedBy = 'maxExecutions';
       return false;
     }
-    if (o.shouldStop?.() === true) {
-      this.stoppedBy = 'shouldStop';
-      return false;
-    }
-    if (o.now !== undefined && (this.executions & 15) === 0) {
-      const t = o.now();
-      if (o.timeBudgetMs !== undefined && t - this.started >= o.timeBudgetMs) {
-        this.stoppedBy = 'timeBudget';
-        return false;
-      }
-      if (o.onProgress !== undefined && t - this.lastProgress >= 500) {
-        this.lastProgress = t;
-        o.onProgress(this.progress());
-      }
+    // the clock every 16 executions, Ctrl-C after every one
+    const t = o.now !== undefined && (this.executions & 15) === 0 ? o.now() : undefined;
+    if (this.interrupted(t)) return false;
+    if (t !== undefined && o.onProgress !== undefined && t - this.lastProgress >= 500) {
+      this.lastProgress = t;
+      o.onProgress(this.progress());
     }
     return true;
   }

@@ -43,6 +43,14 @@ function* kill_by_oom(w: world, A: task_struct): Model<number> {
 
 type kcfg = KernelConfig;
 
+/** The oom_reaper kthread runs; A's fault OOM-kills the largest process; @actors run beside the reaper. */
+function* reaper_after_oom_kill(w: world, A: task_struct, actors: readonly actor[]): Model<void> {
+  yield* oom_reaper_start(w);
+  yield* kill_by_oom(w, A);
+  yield* run_actors(w, actors);
+  yield* oom_reaper_stop(w);
+}
+
 // ---- oom_reaper-vs-exit --------------------------------------------------------------------------
 
 function build_reaper_vs_exit(kernel: kcfg) {
@@ -51,10 +59,7 @@ function build_reaper_vs_exit(kernel: kcfg) {
       yield* boot_init(w);
       const V = yield* process_with_memory(w, 'V', [3]);
       const A = yield* allocator(w);
-      yield* oom_reaper_start(w);
-      yield* kill_by_oom(w, A);
-      yield* run_actors(w, [{ cpu: 'V (exit)', task: V, body: victim_body(V) }]);
-      yield* oom_reaper_stop(w);
+      yield* reaper_after_oom_kill(w, A, [{ cpu: 'V (exit)', task: V, body: victim_body(V) }]);
     }, { world: { totalram_pages: 4 } });
 }
 
@@ -236,10 +241,7 @@ function build_r2(kernel: kcfg) {
       yield* boot_init(w);
       const V = yield* mlocked_thp_process(w, 'V');
       const A = yield* allocator(w);
-      yield* oom_reaper_start(w);
-      yield* kill_by_oom(w, A);
-      yield* run_actors(w, [{ cpu: 'V (exit_mmap)', task: V, body: victim_body(V) }]);
-      yield* oom_reaper_stop(w);
+      yield* reaper_after_oom_kill(w, A, [{ cpu: 'V (exit_mmap)', task: V, body: victim_body(V) }]);
     }, { world: { totalram_pages: PTRS_PER_PTE + 1, transparent_hugepage: 'madvise' } });
 }
 
@@ -274,18 +276,15 @@ function build_r16(kernel: kcfg) {
       const V = yield* process_with_memory(w, 'V', [3]);
       const A = yield* allocator(w);
       const R = yield* exec_process(w, 'ps');
-      yield* oom_reaper_start(w);
-      yield* kill_by_oom(w, A);
       // The reader's copy_to_user() (a userfaultfd/FUSE page) stalls until V has exited, so its
       // mmput() of the pinned mm can be the last one: exit_mmap() then runs in the reader.
       const until_v_exited: proc_stall = function* () {
         yield* awaitUntil(V.exit_state, (x) => x !== 0, 'copy_to_user() fault on the reader\'s buffer: resolved only after V has exited');
       };
-      yield* run_actors(w, [
+      yield* reaper_after_oom_kill(w, A, [
         { cpu: 'cat /proc/V/cmdline', task: R, body: function* () { yield* get_cmdline(V, until_v_exited, 'copy_to_user'); } },
         { cpu: 'V (exit)', task: V, body: victim_body(V) },
       ]);
-      yield* oom_reaper_stop(w);
     }, { world: { totalram_pages: 4 } });
 }
 
